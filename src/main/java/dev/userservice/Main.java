@@ -1,0 +1,68 @@
+package dev.userservice;
+
+import dev.userservice.config.Config;
+import dev.userservice.config.ConfigException;
+import dev.userservice.db.DbSettings;
+import dev.userservice.db.EmbeddedDatabase;
+import dev.userservice.db.Migrations;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar user-service.jar}         serves the API;
+ * {@code java -jar user-service.jar migrate} brings the schema up to date and exits.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** The migration Job may start before its database: keep trying for about a minute. */
+  private static final int MIGRATE_CONNECT_RETRIES = 30;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    try {
+      Config config = Config.fromEnvironment();
+      String command = args.length == 0 ? "serve" : args[0];
+      switch (command) {
+        case "serve" -> serve(config);
+        case "migrate" -> migrate(config);
+        default -> {
+          System.err.println("usage: java -jar user-service.jar [serve|migrate]");
+          System.exit(2);
+        }
+      }
+    } catch (ConfigException e) {
+      log.error("bad configuration: {}", e.getMessage());
+      System.exit(2);
+    } catch (RuntimeException e) {
+      log.error("user-service failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+
+  private static void serve(Config config) {
+    UserService service = UserService.start(config);
+    // SIGTERM (Kubernetes) and SIGINT (Ctrl-C) drain and exit 0; a plain shutdown hook would
+    // make the JVM exit 143. The hook stays for any other exit, so the embedded database stops.
+    Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "shutdown"));
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        service.stop();
+        System.exit(0);
+      });
+    }
+  }
+
+  private static void migrate(Config config) {
+    if (config.embeddedDatabase()) {
+      try (EmbeddedDatabase embedded = EmbeddedDatabase.start(Path.of(config.dataDir()))) {
+        Migrations.migrate(embedded.settings(), 0);
+      }
+    } else {
+      Migrations.migrate(DbSettings.of(config), MIGRATE_CONNECT_RETRIES);
+    }
+  }
+}

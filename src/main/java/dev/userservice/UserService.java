@@ -1,0 +1,138 @@
+package dev.userservice;
+
+import dev.userservice.config.Config;
+import dev.userservice.db.DbSettings;
+import dev.userservice.db.EmbeddedDatabase;
+import dev.userservice.db.Migrations;
+import dev.userservice.db.PgPools;
+import dev.userservice.http.ApiRouter;
+import dev.userservice.http.HttpVerticle;
+import dev.userservice.metrics.Metrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running service: database, pool, HTTP servers and metrics, started and stopped in order. */
+public final class UserService {
+  private static final Logger log = LoggerFactory.getLogger(UserService.class);
+  private static final int MIGRATE_CONNECT_RETRIES = 0; // the server starts next to a database that is up
+
+  private final Config config;
+  private final EmbeddedDatabase embedded;
+  private final Metrics metrics;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final String deploymentId;
+  private final int port;
+  private final AtomicBoolean draining;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private UserService(Config config, EmbeddedDatabase embedded, Metrics metrics, Vertx vertx, Pool pool,
+      String deploymentId, int port, AtomicBoolean draining) {
+    this.config = config;
+    this.embedded = embedded;
+    this.metrics = metrics;
+    this.vertx = vertx;
+    this.pool = pool;
+    this.deploymentId = deploymentId;
+    this.port = port;
+    this.draining = draining;
+  }
+
+  /** Starts everything and returns once the port accepts requests. */
+  public static UserService start(Config config) {
+    long started = System.nanoTime();
+    log.atInfo().addKeyValue("config", config.toString()).log("starting user-service");
+    EmbeddedDatabase embedded = config.embeddedDatabase()
+        ? EmbeddedDatabase.start(Path.of(config.dataDir())) : null;
+    try {
+      DbSettings db = embedded != null ? embedded.settings() : DbSettings.of(config);
+      if (config.migrateOnStart()) {
+        Migrations.migrate(db, MIGRATE_CONNECT_RETRIES);
+      }
+      int cpus = Runtime.getRuntime().availableProcessors();
+      Metrics metrics = new Metrics();
+      Vertx vertx = Vertx.builder()
+          .with(new VertxOptions().setEventLoopPoolSize(cpus).setMetricsOptions(metrics.vertxMetricsOptions()))
+          .withMetrics(metrics.vertxMetricsFactory())
+          .build();
+      Pool pool = PgPools.create(vertx, db, config);
+      metrics.poolSize(PgPools.NAME, config.dbPoolSize());
+
+      var draining = new AtomicBoolean();
+      var serverOptions = new HttpServerOptions()
+          .setHost(config.bindAddress())
+          // -1 asks for one random port shared by every instance; 0 would give each its own.
+          .setPort(config.port() == 0 ? -1 : config.port());
+      var verticles = new ArrayList<HttpVerticle>();
+      String deploymentId = vertx.deployVerticle(() -> {
+            var verticle = new HttpVerticle(serverOptions,
+                v -> ApiRouter.create(v, config, pool, metrics, draining::get), config.shutdownTimeout());
+            synchronized (verticles) {
+              verticles.add(verticle);
+            }
+            return verticle;
+          }, new DeploymentOptions().setInstances(cpus))
+          .await();
+      int port = verticles.getFirst().actualPort();
+      log.atInfo()
+          .addKeyValue("port", port)
+          .addKeyValue("eventLoops", cpus)
+          .addKeyValue("poolSize", config.dbPoolSize())
+          .addKeyValue("startupMs", (System.nanoTime() - started) / 1_000_000)
+          .log("user-service listening");
+      return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, draining);
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Graceful stop: /ready answers 503 at once while requests are still served for the drain
+   * delay (time for the load balancer to notice), then the servers stop accepting and finish
+   * what is in flight, then the pool and the database close. Safe to call more than once.
+   */
+  public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    draining.set(true);
+    log.atInfo().addKeyValue("drainMs", config.shutdownDrain().toMillis()).log("shutting down: draining");
+    sleep(config.shutdownDrain());
+    try {
+      vertx.undeploy(deploymentId).await();
+      pool.close().await();
+      vertx.close().await();
+    } catch (RuntimeException e) {
+      log.warn("error while stopping the HTTP servers", e);
+    }
+    metrics.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+    log.info("user-service stopped");
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

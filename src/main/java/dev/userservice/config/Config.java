@@ -1,0 +1,113 @@
+package dev.userservice.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting the service reads, taken from environment variables once at start.
+ * The names and defaults of the first block are the public contract; the rest are
+ * operational knobs with safe defaults.
+ */
+public record Config(
+    int port,
+    String bindAddress,
+    Optional<String> dbHost,
+    int dbPort,
+    String dbName,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    String dataDir,
+    boolean migrateOnStart,
+    Duration dbConnectTimeout,
+    Duration dbPoolWait,
+    int dbPoolMaxWaiting,
+    Duration requestTimeout,
+    Duration shutdownDrain,
+    Duration shutdownTimeout,
+    int retryAfterSeconds,
+    boolean requestLog) {
+
+  public static Config fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  public static Config from(Map<String, String> env) {
+    var reader = new EnvReader(env);
+    int cpus = Runtime.getRuntime().availableProcessors();
+    Optional<String> dbHost = reader.optional("DB_HOST");
+    int poolSize = reader.integer("DB_POOL_SIZE", Math.max(4, cpus * 2), 1, 1000);
+    return new Config(
+        reader.integer("PORT", 8080, 0, 65535),
+        reader.string("BIND_ADDRESS", "0.0.0.0"),
+        dbHost,
+        reader.integer("DB_PORT", 5432, 1, 65535),
+        reader.string("DB_NAME", "users"),
+        reader.string("DB_USER", "users"),
+        reader.string("DB_PASSWORD", ""),
+        poolSize,
+        reader.string("DATA_DIR", "data"),
+        // The embedded database is this process's own, so nobody else would migrate it.
+        reader.bool("MIGRATE_ON_START", dbHost.isEmpty()),
+        reader.millis("DB_CONNECT_TIMEOUT_MS", 2000),
+        reader.millis("DB_POOL_WAIT_MS", 1000),
+        reader.integer("DB_POOL_MAX_WAITING", poolSize * 64, 0, 1_000_000),
+        reader.millis("REQUEST_TIMEOUT_MS", 5000),
+        reader.millis("SHUTDOWN_DRAIN_MS", 5000),
+        reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
+        reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),
+        reader.bool("REQUEST_LOG", true));
+  }
+
+  public boolean embeddedDatabase() {
+    return dbHost.isEmpty();
+  }
+
+  /** Never print the password: this is what ends up in logs. */
+  @Override
+  public String toString() {
+    return "Config[port=%d, bindAddress=%s, db=%s:%d/%s, dbUser=%s, dbPassword=%s, poolSize=%d, migrateOnStart=%s]"
+        .formatted(port, bindAddress, dbHost.orElse("embedded"), dbPort, dbName, dbUser,
+            dbPassword.isEmpty() ? "(none)" : "(set)", dbPoolSize, migrateOnStart);
+  }
+
+  /** Reads and checks variables, failing with the variable's name so a typo is found at once. */
+  private record EnvReader(Map<String, String> env) {
+
+    Optional<String> optional(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    String string(String name, String fallback) {
+      return optional(name).orElse(fallback);
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+      return optional(name).map(text -> {
+        try {
+          int value = Integer.parseInt(text);
+          if (value < min || value > max) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + text);
+          }
+          return value;
+        } catch (NumberFormatException e) {
+          throw new ConfigException(name + " must be a whole number, got '" + text + "'");
+        }
+      }).orElse(fallback);
+    }
+
+    Duration millis(String name, int fallback) {
+      return Duration.ofMillis(integer(name, fallback, 0, 3_600_000));
+    }
+
+    boolean bool(String name, boolean fallback) {
+      return optional(name).map(text -> switch (text.toLowerCase()) {
+        case "true", "1", "yes" -> true;
+        case "false", "0", "no" -> false;
+        default -> throw new ConfigException(name + " must be true or false, got '" + text + "'");
+      }).orElse(fallback);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.userservice.http;
+
+import dev.userservice.config.Config;
+import dev.userservice.metrics.Metrics;
+import dev.userservice.user.UserRepository;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** The whole HTTP API on one page: every route, its handlers, and what a request passes through. */
+public final class ApiRouter {
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private final Router router;
+  /** Route template to the methods it serves, for the Allow header of a 405. */
+  private final Map<String, List<HttpMethod>> methodsByRoute = new LinkedHashMap<>();
+
+  private ApiRouter(Router router) {
+    this.router = router;
+  }
+
+  public static Router create(Vertx vertx, Config config, Pool pool, Metrics metrics, BooleanSupplier draining) {
+    var users = new UserHandlers(new UserRepository(pool));
+    var health = new HealthHandlers(pool, draining, config.requestTimeout());
+    var metricsEndpoint = new MetricsHandler(metrics);
+    var observability = new ObservabilityHandler(metrics, config.requestLog());
+    var failures = new FailureHandler(config.retryAfterSeconds());
+    Handler<RoutingContext> timeout = TimeoutHandler.create(config.requestTimeout().toMillis(), 503);
+    Handler<RoutingContext> body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+
+    var api = new ApiRouter(Router.router(vertx));
+    api.router.route().handler(observability::handle);
+
+    api.endpoint(HttpMethod.GET, "/health", health::health);
+    api.endpoint(HttpMethod.GET, "/ready", timeout, health::ready);
+    api.endpoint(HttpMethod.GET, "/metrics", metricsEndpoint::handle);
+    api.endpoint(HttpMethod.POST, "/user", timeout, body, users::create);
+    api.endpoint(HttpMethod.GET, "/user/{id}", timeout, users::get);
+    api.endpoint(HttpMethod.PUT, "/user/{id}", timeout, body, users::update);
+    api.endpoint(HttpMethod.DELETE, "/user/{id}", timeout, users::delete);
+
+    api.answerWrongMethods();
+    api.router.route().handler(ctx -> Responses.message(ctx, 404, "not found"));
+    api.router.route().failureHandler(failures::handle);
+    return api.router;
+  }
+
+  @SafeVarargs
+  private void endpoint(HttpMethod method, String template, Handler<RoutingContext>... handlers) {
+    if (!methodsByRoute.containsKey(template)) {
+      // A route of its own that only names the template for metrics and logs: Vert.x wants its
+      // own handlers (timeout, body) first on a route, so this cannot share the endpoint's route.
+      router.route(vertxPath(template)).handler(ctx -> {
+        ctx.put(ObservabilityHandler.ROUTE, template);
+        ctx.next();
+      });
+    }
+    var route = router.route(method, vertxPath(template));
+    for (Handler<RoutingContext> handler : handlers) {
+      route.handler(handler);
+    }
+    methodsByRoute.computeIfAbsent(template, t -> new ArrayList<>()).add(method);
+  }
+
+  /** After the real routes: a known path with another method gets 405 and the methods it has. */
+  private void answerWrongMethods() {
+    methodsByRoute.forEach((template, methods) -> {
+      String allow = methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+      router.route(vertxPath(template)).handler(ctx -> {
+        ctx.response().putHeader("allow", allow);
+        Responses.message(ctx, 405, "method not allowed; use " + allow);
+      });
+    });
+  }
+
+  private static String vertxPath(String template) {
+    return template.replace("{id}", ":id");
+  }
+}

@@ -1,0 +1,51 @@
+package dev.userservice.http;
+
+import dev.userservice.metrics.Metrics;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First on every request: counts it in flight, and when the response ends records its
+ * duration under the route template and writes one access-log line.
+ */
+final class ObservabilityHandler {
+  /** Context key under which each route leaves its template, such as /user/{id}. */
+  static final String ROUTE = "route";
+  /** What a request that matched no route is recorded as, so raw paths never become labels. */
+  static final String UNMATCHED = "NOT_FOUND";
+
+  private static final Logger accessLog = LoggerFactory.getLogger("http.access");
+
+  private final Metrics metrics;
+  private final boolean logRequests;
+
+  ObservabilityHandler(Metrics metrics, boolean logRequests) {
+    this.metrics = metrics;
+    this.logRequests = logRequests;
+  }
+
+  void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    metrics.inFlight().incrementAndGet();
+    ctx.addEndHandler(ended -> {
+      long nanos = System.nanoTime() - start;
+      metrics.inFlight().decrementAndGet();
+      String method = ctx.request().method().name();
+      String route = ctx.get(ROUTE, UNMATCHED);
+      int status = ctx.response().getStatusCode();
+      metrics.requestTimer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
+      if (logRequests) {
+        accessLog.atInfo()
+            .addKeyValue("method", method)
+            .addKeyValue("route", route)
+            .addKeyValue("path", ctx.request().path())
+            .addKeyValue("status", status)
+            .addKeyValue("durationMs", nanos / 1_000_000.0)
+            .log("request");
+      }
+    });
+    ctx.next();
+  }
+}

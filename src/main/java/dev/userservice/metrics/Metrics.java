@@ -1,0 +1,113 @@
+package dev.userservice.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one Prometheus registry of the process, with the names the community JVM and HTTP
+ * dashboards expect: http_server_requests_seconds, jvm_*, process_*, and vertx_pool_* for the
+ * database pool.
+ */
+public final class Metrics implements AutoCloseable {
+  public static final String APPLICATION = "user-service";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Timer.MeterProvider<Timer> requestTimer;
+
+  public Metrics() {
+    registry.config().commonTags("application", APPLICATION);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    registry.gauge("http.server.requests.in.flight", inFlight);
+    requestTimer = Timer.builder("http.server.requests")
+        .description("HTTP requests by route template, method and status")
+        // Buckets, not client-side percentiles: Prometheus can then aggregate over pods.
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(250_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .withRegistry(registry);
+  }
+
+  /**
+   * Vert.x reports its pools (the PostgreSQL pool among them: in use, waiting, usage time)
+   * into our registry. Its HTTP server metrics stay off: ours carry the route template.
+   */
+  public MicrometerMetricsFactory vertxMetricsFactory() {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  public MicrometerMetricsOptions vertxMetricsOptions() {
+    var options = new MicrometerMetricsOptions().setEnabled(true);
+    for (MetricsDomain domain : MetricsDomain.values()) {
+      if (domain != MetricsDomain.NAMED_POOLS) {
+        options.addDisabledMetricsCategory(domain);
+      }
+    }
+    return options;
+  }
+
+  public void poolSize(String poolName, int maxSize) {
+    Gauge.builder("db.pool.max.size", () -> maxSize).tag("pool", poolName)
+        .description("Connections the pool may open").register(registry);
+  }
+
+  public AtomicInteger inFlight() {
+    return inFlight;
+  }
+
+  public Timer requestTimer(String method, String route, int status) {
+    return requestTimer.withTags("method", method, "uri", route, "status", Integer.toString(status),
+        "outcome", outcome(status));
+  }
+
+  /** The text exposition: Prometheus 0.0.4, or OpenMetrics when the scraper asks for it. */
+  public String scrape(String contentType) {
+    return registry.scrape(contentType);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  private static String outcome(int status) {
+    if (status < 200) {
+      return "INFORMATIONAL";
+    } else if (status < 300) {
+      return "SUCCESS";
+    } else if (status < 400) {
+      return "REDIRECTION";
+    } else if (status < 500) {
+      return "CLIENT_ERROR";
+    }
+    return "SERVER_ERROR";
+  }
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}
