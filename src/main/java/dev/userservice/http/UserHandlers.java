@@ -16,7 +16,7 @@ final class UserHandlers {
 
   void create(RoutingContext ctx) {
     RequestChecks.requireJsonBody(ctx);
-    var user = UserJsonReader.read(ctx.body().buffer().getBytes(), null);
+    var user = UserJsonReader.read(bodyBytes(ctx), null);
     users.create(user)
         .onSuccess(id -> Responses.messageWithId(ctx, "user created", id))
         .onFailure(ctx::fail);
@@ -38,7 +38,7 @@ final class UserHandlers {
   void update(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
     RequestChecks.requireJsonBody(ctx);
-    var user = UserJsonReader.read(ctx.body().buffer().getBytes(), id);
+    var user = UserJsonReader.read(bodyBytes(ctx), id);
     users.update(id, user)
         .onSuccess(found -> answerWrite(ctx, found, "user updated", id))
         .onFailure(ctx::fail);
@@ -49,6 +49,11 @@ final class UserHandlers {
     users.delete(id)
         .onSuccess(found -> answerWrite(ctx, found, "user deleted", id))
         .onFailure(ctx::fail);
+  }
+
+  private static byte[] bodyBytes(RoutingContext ctx) {
+    var buffer = ctx.body().buffer();
+    return buffer == null ? new byte[0] : buffer.getBytes(); // no body at all reads as empty
   }
 
   private static void answerWrite(RoutingContext ctx, boolean found, String message, long id) {

@@ -1,0 +1,104 @@
+package dev.userservice.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.userservice.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The schema step, each test on a database of its own that starts empty. */
+class MigrationsTest {
+  private DbSettings empty;
+
+  @BeforeEach
+  void createEmptyDatabase() throws SQLException {
+    DbSettings server = TestDatabase.settings();
+    String name = "migration_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = connect(server); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    empty = new DbSettings(server.host(), server.port(), name, server.user(), server.password());
+  }
+
+  @Test
+  void appliesToAnEmptyDatabaseAndSeedsUserOne() throws SQLException {
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(1);
+    try (Connection c = connect(empty); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT username, email FROM \"user\" WHERE id = 1")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isNotBlank();
+    }
+  }
+
+  @Test
+  void secondRunChangesNothing() throws SQLException {
+    Migrations.migrate(empty, 0);
+    String before = snapshot();
+    assertThat(Migrations.migrate(empty, 0)).isZero();
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
+  @Test
+  void deletedUserOneStaysDeleted() throws SQLException {
+    Migrations.migrate(empty, 0);
+    execute("DELETE FROM \"user\" WHERE id = 1");
+    Migrations.migrate(empty, 0);
+    assertThat(count("SELECT count(*) FROM \"user\" WHERE id = 1")).isZero();
+  }
+
+  @Test
+  void newIdsNeverCollideWithUserOne() throws SQLException {
+    Migrations.migrate(empty, 0);
+    try (Connection c = connect(empty); Statement s = c.createStatement()) {
+      for (int i = 0; i < 3; i++) {
+        try (ResultSet rs = s.executeQuery("INSERT INTO \"user\" (username) VALUES ('n" + i + "') RETURNING id")) {
+          rs.next();
+          assertThat(rs.getLong(1)).isGreaterThan(1);
+        }
+      }
+    }
+    assertThat(count("SELECT count(*) FROM \"user\"")).isEqualTo(4);
+  }
+
+  @Test
+  void idsCannotBeInsertedByHand() throws SQLException {
+    Migrations.migrate(empty, 0);
+    try (Connection c = connect(empty); Statement s = c.createStatement()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> s.execute("INSERT INTO \"user\" (id, username) VALUES (2, 'by-hand')"))
+          .isInstanceOf(SQLException.class);
+    }
+  }
+
+  private String snapshot() throws SQLException {
+    try (Connection c = connect(empty); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT (SELECT string_agg(id || ':' || username, ',' ORDER BY id) FROM \"user\")"
+             + " || '|' || (SELECT count(*) FROM flyway_schema_history)")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Connection c = connect(empty); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Connection c = connect(empty); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  static Connection connect(DbSettings db) throws SQLException {
+    return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+  }
+}

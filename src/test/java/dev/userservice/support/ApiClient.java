@@ -1,0 +1,84 @@
+package dev.userservice.support;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+/** A plain HTTP client over a real socket, with the few calls the tests make again and again. */
+public final class ApiClient {
+  public static final String JSON = "application/json";
+
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1) // what ingress controllers and load tools speak
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  public ApiClient(String base) {
+    this.base = base;
+  }
+
+  public Response get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public Response delete(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
+  public Response post(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("content-type", JSON)
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Response put(String path, String json) {
+    return send(HttpRequest.newBuilder(uri(path)).header("content-type", JSON)
+        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** Any method, body bytes and headers (name, value, name, value...), exactly as given. */
+  public Response request(String method, String path, byte[] body, String... headers) {
+    var builder = HttpRequest.newBuilder(uri(path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    return send(builder);
+  }
+
+  /** Creates a user with a fresh unique username and returns its id. */
+  public long createUser(String prefix) {
+    Response response = post("/user", new JsonObject().put("username", uniqueName(prefix)).encode());
+    if (response.status() != 200) {
+      throw new IllegalStateException("create failed: " + response);
+    }
+    return response.json().getLong("id");
+  }
+
+  public static String uniqueName(String prefix) {
+    return prefix + "-" + UUID.randomUUID();
+  }
+
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  private Response send(HttpRequest.Builder builder) {
+    try {
+      HttpResponse<String> response = http.send(builder.timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.headers(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
