@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,9 +36,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public static EmbeddedDatabase start(Path dataDir) {
+    FileLock lock = null;
     try {
       Files.createDirectories(dataDir);
-      FileLock lock = lockFolder(dataDir);
+      lock = lockFolder(dataDir);
       Path cluster = dataDir.resolve("pgdata");
       checkMajorVersion(cluster);
       stopOrphanedServer(cluster);
@@ -52,8 +54,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
       log.atInfo().addKeyValue("port", postgres.getPort()).addKeyValue("dataDir", cluster.toString())
           .log("embedded PostgreSQL started");
       return new EmbeddedDatabase(postgres, lock);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
+    } catch (IOException | RuntimeException e) {
+      release(lock);
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, io);
+      }
+      throw (RuntimeException) e;
     }
   }
 
@@ -66,10 +72,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
   public void close() {
     try {
       postgres.close();
-      lock.release();
-      lock.channel().close();
     } catch (IOException e) {
       log.warn("embedded PostgreSQL did not stop cleanly", e);
+    }
+    release(lock);
+  }
+
+  private static void release(FileLock lock) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.channel().close(); // releases the lock too
+    } catch (IOException e) {
+      log.warn("could not release the data folder lock", e);
     }
   }
 
@@ -77,7 +93,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private static FileLock lockFolder(Path dataDir) throws IOException {
     FileChannel channel = FileChannel.open(dataDir.resolve(".lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException sameProcess) {
+      lock = null;
+    }
     if (lock == null) {
       channel.close();
       throw new IllegalStateException(dataDir.toAbsolutePath()

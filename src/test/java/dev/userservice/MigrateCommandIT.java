@@ -1,0 +1,83 @@
+package dev.userservice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.userservice.db.DbSettings;
+import dev.userservice.support.ServiceProcess;
+import dev.userservice.support.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** `java -jar user-service.jar migrate`, what the Kubernetes Job runs; and what the logs look like. */
+class MigrateCommandIT {
+  private static final String SECRET = "s3cret-" + UUID.randomUUID();
+
+  @Test
+  void migratesAnExternalDatabaseTwiceAndExits() throws Exception {
+    DbSettings server = TestDatabase.settings();
+    String database = "job_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+         Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database);
+    }
+    Map<String, String> env = Map.of("DB_HOST", server.host(), "DB_PORT", Integer.toString(server.port()),
+        "DB_NAME", database, "DB_USER", server.user(), "DB_PASSWORD", SECRET);
+    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "migrate");
+
+    for (int run = 0; run < 2; run++) {
+      try (ServiceProcess job = ServiceProcess.start(workDir, env, "migrate")) {
+        assertThat(job.awaitExit(Duration.ofSeconds(60))).as(String.join("\n", job.output())).isZero();
+        assertLogsAreJsonWithoutTheSecret(job.output());
+        assertThat(String.join("\n", job.output())).contains("database migrated");
+      }
+    }
+    DbSettings migrated = new DbSettings(server.host(), server.port(), database, server.user(), server.password());
+    try (Connection c = DriverManager.getConnection(migrated.jdbcUrl(), migrated.user(), migrated.password());
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM \"user\" WHERE id = 1")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+    assertThat(workDir.resolve("data")).as("an external database needs no local data").doesNotExist();
+  }
+
+  @Test
+  void servesWithAnExternalDatabaseAndLogsEachRequestAsJson() throws Exception {
+    DbSettings db = TestDatabase.settings();
+    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
+        "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", SECRET, "SHUTDOWN_DRAIN_MS", "0");
+    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "external");
+    try (ServiceProcess service = ServiceProcess.start(workDir, env)) {
+      var api = service.awaitApi();
+      assertThat(api.get("/user/1").status()).isIn(200, 404);
+      assertThat(api.post("/user", "{\"username\": ").status()).isEqualTo(400);
+      service.terminate();
+      assertThat(service.awaitExit(Duration.ofSeconds(30))).isZero();
+      assertLogsAreJsonWithoutTheSecret(service.output());
+      JsonObject access = service.output().stream().map(JsonObject::new)
+          .filter(line -> "http.access".equals(line.getString("logger")) && "/user/{id}".equals(line.getString("route")))
+          .findFirst().orElseThrow();
+      assertThat(access.getString("method")).isEqualTo("GET");
+      assertThat(access.getInteger("status")).isIn(200, 404);
+      assertThat(access.getDouble("durationMs")).isNotNull();
+    }
+  }
+
+  private static void assertLogsAreJsonWithoutTheSecret(List<String> lines) {
+    assertThat(lines).isNotEmpty().allSatisfy(line -> {
+      JsonObject json = new JsonObject(line);
+      assertThat(json.fieldNames()).contains("timestamp", "level", "logger", "message");
+      assertThat(line).doesNotContain(SECRET);
+    });
+  }
+}
