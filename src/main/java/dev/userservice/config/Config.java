@@ -24,6 +24,7 @@ public record Config(
     Duration dbPoolWait,
     int dbPoolMaxWaiting,
     Duration requestTimeout,
+    Duration readyTimeout,
     Duration shutdownDrain,
     Duration shutdownTimeout,
     int retryAfterSeconds,
@@ -54,6 +55,8 @@ public record Config(
         reader.millis("DB_POOL_WAIT_MS", 1000),
         reader.integer("DB_POOL_MAX_WAITING", poolSize * 64, 0, 1_000_000),
         reader.millis("REQUEST_TIMEOUT_MS", 5000),
+        // Below the 1 s a Kubernetes probe waits by default.
+        reader.millis("READY_TIMEOUT_MS", 800),
         reader.millis("SHUTDOWN_DRAIN_MS", 5000),
         reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),

@@ -32,7 +32,7 @@ public final class ApiRouter {
 
   public static Router create(Vertx vertx, Config config, Pool pool, Metrics metrics, BooleanSupplier draining) {
     var users = new UserHandlers(new UserRepository(pool));
-    var health = new HealthHandlers(pool, draining, config.requestTimeout());
+    var health = new HealthHandlers(pool, draining, config.readyTimeout());
     var metricsEndpoint = new MetricsHandler(metrics);
     var observability = new ObservabilityHandler(metrics, config.requestLog());
     var failures = new FailureHandler(config.retryAfterSeconds());

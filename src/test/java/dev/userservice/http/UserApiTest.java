@@ -8,30 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
-import dev.userservice.support.TestService;
+import dev.userservice.support.SharedService;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every success row of the contract, and the errors that are not about field rules. */
 class UserApiTest {
-  private static TestService service;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    service = TestService.start();
-    api = service.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  private static final ApiClient api = SharedService.api();
 
   @Test
   void healthAndReadinessAnswerOk() {

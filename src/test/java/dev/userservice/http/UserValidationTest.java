@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
-import dev.userservice.support.TestService;
+import dev.userservice.support.SharedService;
 import io.vertx.core.json.JsonObject;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,22 +19,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * message names what is wrong, and nothing stored.
  */
 class UserValidationTest {
-  private static TestService service;
-  private static ApiClient api;
+  private static final ApiClient api = SharedService.api();
   private static long existingId;
   private static JsonObject existing;
 
   @BeforeAll
-  static void start() {
-    service = TestService.start();
-    api = service.api;
+  static void createUser() {
     existingId = api.createUser("validation");
     existing = api.get("/user/" + existingId).json();
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
   }
 
   static Stream<Arguments> badBodies() {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
-import dev.userservice.support.TestService;
+import dev.userservice.support.SharedService;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** /metrics is valid Prometheus text, and requests move the series of their route template. */
@@ -22,19 +20,7 @@ class MetricsEndpointTest {
           + "(-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
   private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|# (HELP|TYPE) \\S+");
 
-  private static TestService service;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    service = TestService.start();
-    api = service.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  private static final ApiClient api = SharedService.api();
 
   @Test
   void exposesValidPrometheusText() {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
-import dev.userservice.support.TestService;
+import dev.userservice.support.SharedService;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,25 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Many clients at once: ids stay distinct and the unique username holds, without a 500. */
 class ConcurrencyTest {
-  private static TestService service;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    service = TestService.start();
-    api = service.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  private static final ApiClient api = SharedService.api();
 
   @Test
   void parallelCreatesGetDistinctIds() throws Exception {

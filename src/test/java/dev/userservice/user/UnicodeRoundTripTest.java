@@ -4,28 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
-import dev.userservice.support.TestService;
+import dev.userservice.support.SharedService;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Text goes in and comes out byte for byte: no trimming, normalising, escaping or SQL. */
 class UnicodeRoundTripTest {
-  private static TestService service;
-  private static ApiClient api;
-
-  @BeforeAll
-  static void start() {
-    service = TestService.start();
-    api = service.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  private static final ApiClient api = SharedService.api();
 
   @ParameterizedTest
   @ValueSource(strings = {
