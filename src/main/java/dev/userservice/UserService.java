@@ -5,8 +5,10 @@ import dev.userservice.db.DbSettings;
 import dev.userservice.db.EmbeddedDatabase;
 import dev.userservice.db.Migrations;
 import dev.userservice.db.PgPools;
+import dev.userservice.db.SchemaCheck;
 import dev.userservice.http.ApiRouter;
 import dev.userservice.http.HttpVerticle;
+import dev.userservice.http.Readiness;
 import dev.userservice.metrics.Metrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class UserService {
   private static final Logger log = LoggerFactory.getLogger(UserService.class);
   private static final int MIGRATE_CONNECT_RETRIES = 0; // the server starts next to a database that is up
+  private static final long SCHEMA_RECHECK_MS = 2000;
 
   private final Config config;
   private final EmbeddedDatabase embedded;
@@ -32,11 +35,11 @@ public final class UserService {
   private final Pool pool;
   private final String deploymentId;
   private final int port;
-  private final AtomicBoolean draining;
+  private final Readiness readiness;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private UserService(Config config, EmbeddedDatabase embedded, Metrics metrics, Vertx vertx, Pool pool,
-      String deploymentId, int port, AtomicBoolean draining) {
+      String deploymentId, int port, Readiness readiness) {
     this.config = config;
     this.embedded = embedded;
     this.metrics = metrics;
@@ -44,7 +47,7 @@ public final class UserService {
     this.pool = pool;
     this.deploymentId = deploymentId;
     this.port = port;
-    this.draining = draining;
+    this.readiness = readiness;
   }
 
   /** Starts everything and returns once the port accepts requests. */
@@ -67,7 +70,8 @@ public final class UserService {
       Pool pool = PgPools.create(vertx, db, config);
       metrics.poolSize(PgPools.NAME, config.dbPoolSize());
 
-      var draining = new AtomicBoolean();
+      var readiness = new Readiness();
+      watchSchema(vertx, pool, readiness);
       var serverOptions = new HttpServerOptions()
           .setHost(config.bindAddress())
           // -1 asks for one random port shared by every instance; 0 would give each its own.
@@ -75,7 +79,7 @@ public final class UserService {
       var verticles = new ArrayList<HttpVerticle>();
       String deploymentId = vertx.deployVerticle(() -> {
             var verticle = new HttpVerticle(serverOptions,
-                v -> ApiRouter.create(v, config, pool, metrics, draining::get), config.shutdownTimeout());
+                v -> ApiRouter.create(v, config, pool, metrics, readiness), config.shutdownTimeout());
             synchronized (verticles) {
               verticles.add(verticle);
             }
@@ -89,7 +93,7 @@ public final class UserService {
           .addKeyValue("poolSize", config.dbPoolSize())
           .addKeyValue("startupMs", (System.nanoTime() - started) / 1_000_000)
           .log("user-service listening");
-      return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, draining);
+      return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, readiness);
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -111,7 +115,7 @@ public final class UserService {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    draining.set(true);
+    readiness.startDraining();
     log.atInfo().addKeyValue("drainMs", config.shutdownDrain().toMillis()).log("shutting down: draining");
     sleep(config.shutdownDrain());
     try {
@@ -126,6 +130,30 @@ public final class UserService {
       embedded.close();
     }
     log.info("user-service stopped");
+  }
+
+  /**
+   * Checks once before the servers listen (so a current schema makes the first /ready a 200),
+   * then every two seconds until the migration has run.
+   */
+  private static void watchSchema(Vertx vertx, Pool pool, Readiness readiness) {
+    try {
+      if (SchemaCheck.isCurrent(pool).await()) {
+        readiness.schemaIsCurrent();
+        return;
+      }
+    } catch (RuntimeException databaseDown) {
+      // the periodic check below keeps trying
+    }
+    log.atWarn().addKeyValue("expectedVersion", Migrations.LATEST_VERSION)
+        .log("schema not migrated yet: /ready answers 503 until it is");
+    vertx.setPeriodic(SCHEMA_RECHECK_MS, timer -> SchemaCheck.isCurrent(pool).onSuccess(current -> {
+      if (current && !readiness.schemaCurrent()) {
+        readiness.schemaIsCurrent();
+        vertx.cancelTimer(timer);
+        log.info("schema is current: ready for traffic");
+      }
+    }));
   }
 
   private static void sleep(Duration duration) {

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /** The whole HTTP API on one page: every route, its handlers, and what a request passes through. */
@@ -30,9 +29,9 @@ public final class ApiRouter {
     this.router = router;
   }
 
-  public static Router create(Vertx vertx, Config config, Pool pool, Metrics metrics, BooleanSupplier draining) {
+  public static Router create(Vertx vertx, Config config, Pool pool, Metrics metrics, Readiness readiness) {
     var users = new UserHandlers(new UserRepository(pool));
-    var health = new HealthHandlers(pool, draining, config.readyTimeout());
+    var health = new HealthHandlers(pool, readiness, config.readyTimeout());
     var metricsEndpoint = new MetricsHandler(metrics);
     var observability = new ObservabilityHandler(metrics, config.requestLog());
     var failures = new FailureHandler(config.retryAfterSeconds());

@@ -5,7 +5,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** /health says the process serves; /ready says it can do its work, so it asks the database. */
 final class HealthHandlers {
@@ -13,12 +12,12 @@ final class HealthHandlers {
   private static final JsonObject UNAVAILABLE = new JsonObject().put("status", "UNAVAILABLE");
 
   private final Pool pool;
-  private final BooleanSupplier draining;
+  private final Readiness readiness;
   private final Duration timeout;
 
-  HealthHandlers(Pool pool, BooleanSupplier draining, Duration timeout) {
+  HealthHandlers(Pool pool, Readiness readiness, Duration timeout) {
     this.pool = pool;
-    this.draining = draining;
+    this.readiness = readiness;
     this.timeout = timeout;
   }
 
@@ -27,8 +26,8 @@ final class HealthHandlers {
   }
 
   void ready(RoutingContext ctx) {
-    if (draining.getAsBoolean()) {
-      Responses.json(ctx, 503, UNAVAILABLE); // shutting down: take this pod out of the Service first
+    if (!readiness.acceptsTraffic()) {
+      Responses.json(ctx, 503, UNAVAILABLE); // shutting down, or the schema is not migrated yet
       return;
     }
     pool.query("SELECT 1").execute()
