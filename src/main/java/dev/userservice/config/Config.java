@@ -3,6 +3,9 @@ package dev.userservice.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.Collections;
 
 /**
  * Every setting the service reads, taken from environment variables once at start.
@@ -28,14 +31,18 @@ public record Config(
     Duration shutdownDrain,
     Duration shutdownTimeout,
     int retryAfterSeconds,
-    boolean requestLog) {
+    boolean requestLog,
+    String logLevel) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
   }
 
   public static Config from(Map<String, String> env) {
-    var reader = new EnvReader(env);
+    return from(new EnvReader(env, new TreeSet<>()));
+  }
+
+  private static Config from(EnvReader reader) {
     int cpus = Runtime.getRuntime().availableProcessors();
     Optional<String> dbHost = reader.optional("DB_HOST");
     int poolSize = reader.integer("DB_POOL_SIZE", Math.max(4, cpus * 2), 1, 1000);
@@ -60,7 +67,16 @@ public record Config(
         reader.millis("SHUTDOWN_DRAIN_MS", 5000),
         reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),
-        reader.bool("REQUEST_LOG", true));
+        reader.bool("REQUEST_LOG", true),
+        // Applied by logback.xml; read here too so that a typo fails at start.
+        reader.oneOf("LOG_LEVEL", "INFO", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"));
+  }
+
+  /** Every environment variable the service reads, taken from the reader itself so it cannot drift. */
+  public static Set<String> variableNames() {
+    var reader = new EnvReader(Map.of(), new TreeSet<>());
+    from(reader);
+    return Collections.unmodifiableSet(reader.names());
   }
 
   public boolean embeddedDatabase() {
@@ -76,9 +92,10 @@ public record Config(
   }
 
   /** Reads and checks variables, failing with the variable's name so a typo is found at once. */
-  private record EnvReader(Map<String, String> env) {
+  private record EnvReader(Map<String, String> env, Set<String> names) {
 
     Optional<String> optional(String name) {
+      names.add(name);
       String value = env.get(name);
       return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
@@ -103,6 +120,14 @@ public record Config(
 
     Duration millis(String name, int fallback) {
       return Duration.ofMillis(integer(name, fallback, 0, 3_600_000));
+    }
+
+    String oneOf(String name, String fallback, String... allowed) {
+      String value = string(name, fallback).toUpperCase();
+      if (!java.util.Arrays.asList(allowed).contains(value)) {
+        throw new ConfigException(name + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+      }
+      return value;
     }
 
     boolean bool(String name, boolean fallback) {

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build:  docker build -t user-service:1.0.0 .
+# kind:   kind load docker-image user-service:1.0.0
+# minikube: minikube image load user-service:1.0.0
+
+# ---- build: the Maven wrapper on a JDK 25 ----
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /src
+# Dependencies first: this layer is rebuilt only when the POM changes, not on a code change.
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+RUN ./mvnw -B --no-transfer-progress dependency:go-offline
+COPY src src
+RUN ./mvnw -B --no-transfer-progress -o package -DskipTests
+
+# ---- run: a JRE 25, no build tools, a numeric non-root user ----
+FROM eclipse-temurin:25-jre
+WORKDIR /app
+# Libraries change rarely, the service's own jar often: two layers, in that order.
+COPY --from=build /src/target/lib/ /app/lib/
+COPY --from=build /src/target/user-service.jar /app/user-service.jar
+USER 10001:10001
+EXPOSE 8080
+# The heap follows the container's memory limit; an OutOfMemoryError ends the process so
+# Kubernetes restarts it rather than leaving it half alive.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/user-service.jar"]

@@ -1,0 +1,299 @@
+package dev.userservice.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import dev.userservice.config.Config;
+import dev.userservice.support.ApiClient;
+import dev.userservice.support.FakeKubernetesApi;
+import dev.userservice.support.KubernetesModels;
+import dev.userservice.support.RenderedChart;
+import dev.userservice.support.SharedService;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Helm chart, rendered by a real helm and checked object by object. */
+class ChartTest {
+  private static final String APP = RenderedChart.RELEASE;
+  private static final String DB = APP + "-postgresql";
+
+  static Stream<Arguments> variants() {
+    return Stream.of(
+        Arguments.of("defaults", new String[0]),
+        Arguments.of("ingress off", new String[] {"ingress.enabled", "false"}),
+        Arguments.of("external database", new String[] {"postgresql.enabled", "false", "database.host", "db.example.com"}),
+        Arguments.of("HPA, PDB and NetworkPolicy on", new String[] {"autoscaling.enabled", "true",
+            "networkPolicy.enabled", "true"}),
+        Arguments.of("existing Secret", new String[] {"database.existingSecret", "my-db-credentials",
+            "database.passwordKey", "pw"}),
+        Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
+            "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
+            "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
+  }
+
+  @Test
+  void lintsCleanWithStrict() {
+    var result = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+  }
+
+  @Test
+  void defaultRenderHasEveryPart() {
+    var chart = RenderedChart.render();
+    System.out.println("helm template, default values: " + chart.countByKind());
+    assertThat(chart.countByKind()).containsEntry("Namespace", 1L).containsEntry("ConfigMap", 2L)
+        .containsEntry("Secret", 1L).containsEntry("Deployment", 1L).containsEntry("Service", 2L)
+        .containsEntry("Ingress", 1L).containsEntry("StatefulSet", 1L).containsEntry("Job", 1L)
+        .containsEntry("ServiceMonitor", 1L).containsEntry("PrometheusRule", 1L)
+        .containsEntry("PodDisruptionBudget", 1L).containsEntry("Pod", 1L)
+        .doesNotContainKeys("HorizontalPodAutoscaler", "NetworkPolicy");
+    JsonNode ingress = chart.get("Ingress", APP);
+    assertThat(ingress.at("/spec/ingressClassName").asText()).isEqualTo("nginx");
+    assertThat(ingress.at("/spec/rules/0/host").asText()).isEqualTo("arch.homework");
+    assertThat(chart.get("Namespace", "hw3").at("/metadata/annotations/helm.sh~1resource-policy").asText())
+        .isEqualTo("keep");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyObjectMatchesItsApiModelStrictly(String name, String[] sets) {
+    var chart = RenderedChart.render(sets);
+    List<String> problems = new ArrayList<>();
+    for (JsonNode object : chart.objects()) {
+      problems.addAll(KubernetesModels.problems(object));
+    }
+    assertThat(problems).as(chart.yaml()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyNamespacedObjectLandsInTheReleaseNamespace(String name, String[] sets) {
+    for (JsonNode object : RenderedChart.render(sets).objects()) {
+      if (!object.path("kind").asText().equals("Namespace")) {
+        assertThat(object.at("/metadata/namespace").asText()).as(object.at("/metadata/name").asText())
+            .isEqualTo(RenderedChart.NAMESPACE);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void selectorsPortsAndProbesLineUp(String name, String[] sets) {
+    var chart = RenderedChart.render(sets);
+    JsonNode deployment = chart.get("Deployment", APP);
+    JsonNode podLabels = deployment.at("/spec/template/metadata/labels");
+    assertSubset(deployment.at("/spec/selector/matchLabels"), podLabels);
+
+    JsonNode service = chart.get("Service", APP);
+    assertSubset(service.at("/spec/selector"), podLabels);
+    Set<String> containerPorts = portNames(deployment);
+    for (JsonNode port : service.at("/spec/ports")) {
+      assertThat(containerPorts).contains(port.path("targetPort").asText());
+    }
+    for (JsonNode container : deployment.at("/spec/template/spec/containers")) {
+      for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+        assertThat(containerPorts).as(probe).contains(container.at("/" + probe + "/httpGet/port").asText());
+      }
+    }
+    chart.find("PodDisruptionBudget", APP).ifPresent(pdb -> assertSubset(pdb.at("/spec/selector/matchLabels"), podLabels));
+    chart.find("HorizontalPodAutoscaler", APP).ifPresent(hpa -> {
+      assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo(APP);
+      assertThat(deployment.at("/spec/replicas").isMissingNode()).as("the HPA owns replicas").isTrue();
+    });
+    chart.find("ServiceMonitor", APP).ifPresent(monitor -> {
+      assertSubset(monitor.at("/spec/selector/matchLabels"), service.at("/metadata/labels"));
+      Set<String> servicePorts = new HashSet<>();
+      service.at("/spec/ports").forEach(p -> servicePorts.add(p.path("name").asText()));
+      monitor.at("/spec/endpoints").forEach(e -> {
+        assertThat(servicePorts).contains(e.path("port").asText());
+        assertThat(e.path("path").asText()).isEqualTo("/metrics");
+      });
+    });
+    chart.find("StatefulSet", DB).ifPresent(statefulSet -> {
+      JsonNode dbLabels = statefulSet.at("/spec/template/metadata/labels");
+      assertSubset(statefulSet.at("/spec/selector/matchLabels"), dbLabels);
+      JsonNode dbService = chart.get("Service", DB);
+      assertSubset(dbService.at("/spec/selector"), dbLabels);
+      assertThat(portNames(statefulSet)).contains(dbService.at("/spec/ports/0/targetPort").asText());
+      assertThat(chart.get("ConfigMap", APP).at("/data/DB_HOST").asText()).isEqualTo(DB);
+    });
+    chart.find("NetworkPolicy", APP).ifPresent(policy -> assertSubset(policy.at("/spec/podSelector/matchLabels"), podLabels));
+    chart.find("NetworkPolicy", DB).ifPresent(policy -> {
+      assertSubset(policy.at("/spec/podSelector/matchLabels"), chart.get("StatefulSet", DB).at("/spec/template/metadata/labels"));
+      assertSubset(policy.at("/spec/ingress/0/from/0/podSelector/matchLabels"), podLabels);
+      chart.ofKind("Job").forEach(job ->
+          assertSubset(policy.at("/spec/ingress/0/from/1/podSelector/matchLabels"), job.at("/spec/template/metadata/labels")));
+    });
+  }
+
+  @Test
+  void probePathsAreRoutesTheServiceServesWith200() {
+    ApiClient api = SharedService.api();
+    JsonNode container = RenderedChart.render().get("Deployment", APP).at("/spec/template/spec/containers/0");
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      String path = container.at("/" + probe + "/httpGet/path").asText();
+      assertThat(api.get(path).status()).as(probe + " " + path).isEqualTo(200);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyVariableSetIsOneTheServiceReadsAndThePasswordComesFromASecret(String name, String[] sets) {
+    var chart = RenderedChart.render(sets);
+    Set<String> read = Config.variableNames();
+    JsonNode configMap = chart.get("ConfigMap", APP);
+    configMap.at("/data").fieldNames().forEachRemaining(key -> assertThat(read).as("ConfigMap key").contains(key));
+    assertThat(configMap.at("/data").has("DB_PASSWORD")).isFalse();
+
+    String secretName = chart.get("Deployment", APP).at("/spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name").asText();
+    for (JsonNode workload : Stream.concat(chart.ofKind("Deployment").stream(), chart.ofKind("Job").stream()).toList()) {
+      JsonNode container = workload.at("/spec/template/spec/containers/0");
+      assertThat(container.at("/envFrom/0/configMapRef/name").asText()).isEqualTo(APP);
+      for (JsonNode env : container.path("env")) {
+        String variable = env.path("name").asText();
+        assertThat(variable).isIn(combine(read, Set.of("JAVA_TOOL_OPTIONS")));
+        if (variable.equals("DB_PASSWORD")) {
+          assertThat(env.has("value")).as("never a literal password").isFalse();
+          assertThat(env.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(secretName);
+        }
+      }
+    }
+    boolean existing = List.of(sets).contains("database.existingSecret");
+    assertThat(chart.find("Secret", secretName).isPresent()).isEqualTo(!existing);
+  }
+
+  @Test
+  void aPasswordGivenInValuesAppearsOnlyInsideTheSecret() {
+    String password = "pw-" + System.nanoTime();
+    var chart = RenderedChart.render("database.password", password);
+    assertThat(chart.yaml()).doesNotContain(password);
+    String encoded = Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8));
+    for (JsonNode object : chart.objects()) {
+      boolean isSecret = object.path("kind").asText().equals("Secret");
+      assertThat(RenderedChart.toJson(object).contains(encoded)).as(object.at("/metadata/name").asText()).isEqualTo(isSecret);
+    }
+  }
+
+  @Test
+  void generatedPasswordIsKeptAcrossUpgrades() {
+    String first = RenderedChart.render().get("Secret", APP + "-db").at("/data/password").asText();
+    String second = RenderedChart.render().get("Secret", APP + "-db").at("/data/password").asText();
+    assertThat(first).as("a fresh install generates a password").isNotBlank().isNotEqualTo(second);
+
+    // On an upgrade the Secret exists: the chart finds it (lookup) and keeps its password,
+    // which is the one the database was initialised with.
+    FakeKubernetesApi.putSecret(RenderedChart.NAMESPACE, APP + "-db", Map.of("password", first));
+    try {
+      assertThat(RenderedChart.render().get("Secret", APP + "-db").at("/data/password").asText()).isEqualTo(first);
+    } finally {
+      FakeKubernetesApi.clear();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyPodMeetsTheRestrictedPodSecurityStandard(String name, String[] sets) {
+    var chart = RenderedChart.render(sets);
+    List<JsonNode> podSpecs = new ArrayList<>();
+    Stream.of("Deployment", "StatefulSet", "Job").forEach(kind ->
+        chart.ofKind(kind).forEach(o -> podSpecs.add(o.at("/spec/template/spec"))));
+    chart.ofKind("Pod").forEach(pod -> podSpecs.add(pod.at("/spec")));
+    assertThat(podSpecs).isNotEmpty();
+    for (JsonNode spec : podSpecs) {
+      assertThat(spec.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+      assertThat(spec.at("/securityContext/runAsUser").asInt()).isPositive();
+      assertThat(spec.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+      assertThat(spec.at("/automountServiceAccountToken").asBoolean(true)).isFalse();
+      for (JsonNode container : spec.path("containers")) {
+        JsonNode security = container.path("securityContext");
+        assertThat(security.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(security.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(security.at("/capabilities/drop/0").asText()).isEqualTo("ALL");
+        assertThat(container.at("/resources/limits/memory").isMissingNode()).as("memory limit").isFalse();
+      }
+    }
+  }
+
+  @Test
+  void gracePeriodCoversTheServiceDrainAndShutdown() {
+    JsonNode deployment = RenderedChart.render("app.shutdownDrainMs", "7000", "app.shutdownTimeoutMs", "30000")
+        .get("Deployment", APP);
+    assertThat(deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).isGreaterThan(37);
+  }
+
+  @Test
+  void dashboardConfigMapHoldsExactlyTheDashboardFile() throws Exception {
+    String file = Files.readString(Path.of("resources", "dashboard.json"));
+    JsonNode configMap = RenderedChart.render().get("ConfigMap", APP + "-dashboard");
+    assertThat(configMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+    assertThat(configMap.at("/data/hw3.json").asText()).isEqualTo(file);
+  }
+
+  @Test
+  void variantsRenderWhatTheyAskFor() {
+    assertThat(RenderedChart.render("ingress.enabled", "false").ofKind("Ingress")).isEmpty();
+    var external = RenderedChart.render("postgresql.enabled", "false", "database.host", "db.example.com");
+    assertThat(external.ofKind("StatefulSet")).isEmpty();
+    assertThat(external.get("ConfigMap", APP).at("/data/DB_HOST").asText()).isEqualTo("db.example.com");
+    var scaled = RenderedChart.render("autoscaling.enabled", "true", "networkPolicy.enabled", "true");
+    assertThat(scaled.countByKind()).containsEntry("HorizontalPodAutoscaler", 1L).containsEntry("NetworkPolicy", 2L)
+        .containsEntry("PodDisruptionBudget", 1L);
+    assertThat(RenderedChart.render("replicaCount", "1").ofKind("PodDisruptionBudget")).as("no PDB for one replica").isEmpty();
+    var existing = RenderedChart.render("database.existingSecret", "my-db-credentials");
+    assertThat(existing.ofKind("Secret")).isEmpty();
+  }
+
+  @Test
+  void externalDatabaseWithoutAHostIsRefused() {
+    assertThatThrownBy(() -> RenderedChart.render("postgresql.enabled", "false"))
+        .hasMessageContaining("database.host is required");
+  }
+
+  @ParameterizedTest
+  @MethodSource("badValues")
+  void valuesSchemaRejectsABadValue(String key, String value) {
+    assertThatThrownBy(() -> RenderedChart.render(key, value)).hasMessageContaining("schema");
+  }
+
+  static Stream<Arguments> badValues() {
+    return Stream.of(Arguments.of("replicaCount", "two"), Arguments.of("ingress.enabeld", "true"),
+        Arguments.of("service.port", "70000"), Arguments.of("image.pullPolicy", "Sometimes"),
+        Arguments.of("app.logLevel", "LOUD"), Arguments.of("metrics.prometheusRule.errorRatioThreshold", "2"));
+  }
+
+  private static Set<String> portNames(JsonNode workload) {
+    Set<String> names = new HashSet<>();
+    workload.at("/spec/template/spec/containers").forEach(c -> c.path("ports").forEach(p -> names.add(p.path("name").asText())));
+    return names;
+  }
+
+  private static void assertSubset(JsonNode selector, JsonNode labels) {
+    assertThat(selector.isObject() && !selector.isEmpty()).as("selector " + selector).isTrue();
+    Map<String, String> wanted = new HashMap<>();
+    selector.fields().forEachRemaining(e -> wanted.put(e.getKey(), e.getValue().asText()));
+    Map<String, String> present = new HashMap<>();
+    labels.fields().forEachRemaining(e -> present.put(e.getKey(), e.getValue().asText()));
+    assertThat(present).containsAllEntriesOf(wanted);
+  }
+
+  private static Set<String> combine(Set<String> a, Set<String> b) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+}
