@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Installs user-service and everything it needs on the current kubectl context:
+#   kube-prometheus-stack (namespace monitoring), ingress-nginx (ingress-nginx),
+#   the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
+# Run it as `. ./install.sh` or `./install.sh`; run it again to upgrade.
+# Options: USER_SERVICE_IMAGE=repo:tag (default user-service:1.0.0, built from the Dockerfile).
+
+_user_service_install() (
+  set -euo pipefail
+  here=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
+  # shellcheck source=scripts/common.sh
+  . "$here/scripts/common.sh"
+  need kubectl helm
+  kubectl version --request-timeout=10s >/dev/null 2>&1 || fail "kubectl cannot reach a cluster (check the current context)"
+
+  image="${USER_SERVICE_IMAGE:-user-service:1.0.0}"
+
+  say "Chart repositories"
+  helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
+  helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
+  helm repo update ingress-nginx prometheus-community >/dev/null
+
+  say "kube-prometheus-stack $KUBE_PROMETHEUS_STACK_CHART_VERSION in $MONITORING_NAMESPACE"
+  kubectl create namespace "$MONITORING_NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  # Grafana's admin password: generated once, kept in a Secret, never printed into a file.
+  if ! kubectl -n "$MONITORING_NAMESPACE" get secret grafana-admin >/dev/null 2>&1; then
+    kubectl -n "$MONITORING_NAMESPACE" create secret generic grafana-admin \
+      --from-literal=admin-user=admin \
+      --from-literal=admin-password="$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24)" >/dev/null
+  fi
+  helm upgrade --install "$MONITORING_RELEASE" prometheus-community/kube-prometheus-stack \
+    --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION" --namespace "$MONITORING_NAMESPACE" \
+    --set prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false \
+    --set prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false \
+    --set prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false \
+    --set grafana.admin.existingSecret=grafana-admin \
+    --set grafana.admin.userKey=admin-user \
+    --set grafana.admin.passwordKey=admin-password \
+    --set grafana.sidecar.dashboards.enabled=true \
+    --set grafana.sidecar.dashboards.label=grafana_dashboard \
+    --set grafana.sidecar.dashboards.searchNamespace=ALL \
+    --wait --timeout "$HELM_TIMEOUT"
+
+  say "ingress-nginx $INGRESS_NGINX_CHART_VERSION in $INGRESS_NAMESPACE"
+  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx \
+    --version "$INGRESS_NGINX_CHART_VERSION" --namespace "$INGRESS_NAMESPACE" --create-namespace \
+    --set controller.metrics.enabled=true \
+    --set controller.metrics.serviceMonitor.enabled=true \
+    --set controller.metrics.serviceMonitor.additionalLabels.release="$MONITORING_RELEASE" \
+    --wait --timeout "$HELM_TIMEOUT"
+
+  say "user-service ($image) in $APP_NAMESPACE"
+  # The chart renders its namespace (kept on uninstall, with the database volume). Create it
+  # first with Helm's ownership labels, so the first install can store its release there and
+  # Helm adopts the namespace instead of refusing it.
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $APP_NAMESPACE
+  labels:
+    app.kubernetes.io/managed-by: Helm
+  annotations:
+    meta.helm.sh/release-name: $APP_RELEASE
+    meta.helm.sh/release-namespace: $APP_NAMESPACE
+YAML
+  helm upgrade --install "$APP_RELEASE" "$here/helm/user-service" --namespace "$APP_NAMESPACE" \
+    --set image.repository="${image%:*}" --set image.tag="${image##*:}" \
+    --set ingress.host="$INGRESS_HOST" \
+    --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
+    --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
+    --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
+
+  say "prometheus-postgres-exporter $POSTGRES_EXPORTER_CHART_VERSION in $APP_NAMESPACE"
+  helm upgrade --install "$EXPORTER_RELEASE" prometheus-community/prometheus-postgres-exporter \
+    --version "$POSTGRES_EXPORTER_CHART_VERSION" --namespace "$APP_NAMESPACE" \
+    --set config.datasource.host="$APP_RELEASE-postgresql" \
+    --set config.datasource.user=users \
+    --set config.datasource.database=users \
+    --set config.datasource.passwordSecret.name="$APP_RELEASE-db" \
+    --set config.datasource.passwordSecret.key=password \
+    --set config.disableCollectorBgwriter=true \
+    --set serviceMonitor.enabled=true \
+    --set serviceMonitor.labels.release="$MONITORING_RELEASE" \
+    --wait --timeout "$HELM_TIMEOUT"
+
+  ingress_ip=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller \
+    -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
+  if [ -n "$ingress_ip" ]; then
+    reach="add \"$ingress_ip $INGRESS_HOST\" to /etc/hosts, or: curl -H \"Host: $INGRESS_HOST\" http://$ingress_ip/user/1"
+  else
+    reach="(the ingress has no external address yet: on kind or minikube see the README)"
+  fi
+  say "Done"
+  cat <<TEXT
+The service:  http://$INGRESS_HOST/user/1
+              $reach
+Grafana:      kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELEASE-grafana 3000:80
+              then http://localhost:3000, dashboard "hw3"; user admin, password:
+              kubectl -n $MONITORING_NAMESPACE get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d
+Prometheus:   kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELEASE-prometheus 9090:9090
+Check:        helm test $APP_RELEASE -n $APP_NAMESPACE
+Next:         . ./test.sh     (the Locust load test against the ingress)
+TEXT
+)
+
+_user_service_install "$@"
+_user_service_status=$?
+unset -f _user_service_install
+# Sourced: hand the status back without closing the caller's shell. Executed: exit with it.
+if (return 0 2>/dev/null); then
+  return "$_user_service_status"
+fi
+exit "$_user_service_status"

@@ -1,0 +1,136 @@
+package dev.userservice.scripts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * install.sh and uninstall.sh without a cluster: kubectl and helm are replaced by scripts that
+ * log their arguments (and answer "nothing installed yet"), so the order, the pinned versions
+ * and the behaviour when sourced can be checked. shellcheck runs on every script.
+ */
+class DeployScriptsTest {
+  private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh");
+
+  @TempDir
+  Path bin;
+
+  @Test
+  void scriptsAreShellcheckClean() throws Exception {
+    boolean available = run(List.of("sh", "-c", "command -v shellcheck"), Map.of()).exitCode() == 0;
+    // CI installs shellcheck; a developer machine without it skips this one check.
+    assumeTrue(available || System.getenv("CI") != null, "shellcheck is not installed");
+    var result = run(concat(List.of("shellcheck", "-x"), SCRIPTS), Map.of());
+    assertThat(result.exitCode()).as(result.output()).isZero();
+  }
+
+  @Test
+  void sourcedInstallWithoutKubectlSaysSoAndLeavesTheShellAlone() throws Exception {
+    Path empty = Files.createDirectories(bin.resolve("empty"));
+    link(empty, "dirname");
+    var result = run(List.of("/bin/bash", "-c", ". ./install.sh; echo \"status=$?\"; false; echo still-here"),
+        Map.of("PATH", empty.toString()));
+    assertThat(result.output()).contains("kubectl is not installed", "status=1", "still-here");
+  }
+
+  @Test
+  void installRunsTheReleasesInOrderWithPinnedVersionsAndCanBeSourced() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "-c", ". ./install.sh; echo \"status=$?\"; false; echo still-here"),
+        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+    assertThat(result.output()).as(result.output()).contains("status=0", "still-here", "Grafana:", "test.sh");
+    List<String> calls = Files.readAllLines(log);
+    List<String> installs = calls.stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    assertThat(installs).hasSize(4);
+    assertThat(installs.get(0)).contains("kube-prometheus-stack", "--version 82.6.0", "--namespace monitoring",
+        "searchNamespace=ALL", "serviceMonitorSelectorNilUsesHelmValues=false", "ruleSelectorNilUsesHelmValues=false");
+    assertThat(installs.get(1)).contains("ingress-nginx", "--version 4.14.3", "--namespace ingress-nginx",
+        "controller.metrics.serviceMonitor.enabled=true");
+    assertThat(installs.get(2)).contains("helm/user-service", "--namespace hw3", "--wait-for-jobs")
+        .doesNotContain("--create-namespace");
+    assertThat(installs.get(3)).contains("prometheus-postgres-exporter", "--version 6.10.2", "--namespace hw3",
+        "passwordSecret.name=user-service-db", "disableCollectorBgwriter=true", "serviceMonitor.enabled=true");
+    assertThat(calls).anyMatch(c -> c.startsWith("kubectl apply -f -"));
+  }
+
+  @Test
+  void uninstallKeepsTheDataUnlessAskedAndRemovesInReverseOrder() throws Exception {
+    Path log = fakeTools();
+    var kept = run(List.of("/bin/bash", "./uninstall.sh"), Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(),
+        "FAKE_INSTALLED", "1"));
+    assertThat(kept.exitCode()).as(kept.output()).isZero();
+    List<String> calls = Files.readAllLines(log);
+    List<String> removed = calls.stream().filter(c -> c.startsWith("helm uninstall")).toList();
+    assertThat(removed).hasSize(4);
+    assertThat(removed.get(0)).contains("postgres-exporter");
+    assertThat(removed.get(1)).contains("user-service");
+    assertThat(removed.get(2)).contains("ingress-nginx");
+    assertThat(removed.get(3)).contains("kube-prometheus-stack");
+    assertThat(calls).noneMatch(c -> c.contains("delete namespace hw3"));
+    assertThat(kept.output()).contains("Kept: namespace hw3");
+
+    Files.writeString(log, "");
+    var purged = run(List.of("/bin/bash", "./uninstall.sh", "--purge-data"),
+        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(), "FAKE_INSTALLED", "1"));
+    assertThat(purged.exitCode()).isZero();
+    assertThat(Files.readAllLines(log)).anyMatch(c -> c.contains("delete namespace hw3"));
+  }
+
+  /** kubectl and helm that append their arguments to $FAKE_LOG and succeed. */
+  private Path fakeTools() throws IOException {
+    Path log = bin.resolve("calls.log");
+    Files.writeString(log, "");
+    for (String tool : List.of("kubectl", "helm")) {
+      Path script = bin.resolve(tool);
+      Files.writeString(script, """
+          #!/bin/sh
+          echo "%s $*" >> "$FAKE_LOG"
+          # `helm status` says whether a release exists: only when the test says so.
+          if [ "%s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
+          # `kubectl get secret grafana-admin`: not there yet, so install.sh creates it.
+          if [ "%s $1" = "kubectl get" ] || [ "%s $2" = "kubectl get" ]; then exit 1; fi
+          cat > /dev/null 2>&1 <&0 &
+          exit 0
+          """.formatted(tool, tool, tool, tool));
+      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    return log;
+  }
+
+  private static void link(Path dir, String tool) throws IOException {
+    for (String prefix : List.of("/usr/bin/", "/bin/")) {
+      Path target = Path.of(prefix + tool);
+      if (Files.exists(target)) {
+        Files.createSymbolicLink(dir.resolve(tool), target);
+        return;
+      }
+    }
+  }
+
+  private record Result(int exitCode, String output) {
+  }
+
+  private static Result run(List<String> command, Map<String, String> env) throws Exception {
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Result(process.exitValue(), output);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Removes what install.sh installed, in reverse order. The PostgreSQL volume, its password
+# Secret and the hw3 namespace are kept unless asked: `--purge-data` or PURGE_DATA=1.
+# Run it as `. ./uninstall.sh` or `./uninstall.sh`.
+
+_user_service_uninstall() (
+  set -euo pipefail
+  here=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
+  # shellcheck source=scripts/common.sh
+  . "$here/scripts/common.sh"
+  need kubectl helm
+
+  purge="${PURGE_DATA:-0}"
+  for arg in "$@"; do
+    case "$arg" in
+      --purge-data) purge=1 ;;
+      *) fail "unknown option $arg (only --purge-data)" ;;
+    esac
+  done
+
+  remove() { # release namespace
+    if helm status "$1" --namespace "$2" >/dev/null 2>&1; then
+      say "Removing $1 from $2"
+      helm uninstall "$1" --namespace "$2" --wait --timeout "$HELM_TIMEOUT"
+    else
+      say "$1 is not installed in $2"
+    fi
+  }
+
+  remove "$EXPORTER_RELEASE" "$APP_NAMESPACE"
+  remove "$APP_RELEASE" "$APP_NAMESPACE"
+  remove ingress-nginx "$INGRESS_NAMESPACE"
+  remove "$MONITORING_RELEASE" "$MONITORING_NAMESPACE"
+  kubectl delete namespace "$INGRESS_NAMESPACE" "$MONITORING_NAMESPACE" --ignore-not-found --wait=false >/dev/null
+  # kube-prometheus-stack leaves its CRDs (ServiceMonitor, PrometheusRule...): other releases may use them.
+
+  if [ "$purge" = 1 ]; then
+    say "Purging the database: volume, password Secret and namespace $APP_NAMESPACE"
+    kubectl delete namespace "$APP_NAMESPACE" --ignore-not-found --wait=true
+  else
+    say "Kept: namespace $APP_NAMESPACE with the PostgreSQL volume and its password Secret"
+    echo "      (run again with --purge-data to delete them too)"
+  fi
+)
+
+_user_service_uninstall "$@"
+_user_service_status=$?
+unset -f _user_service_uninstall
+if (return 0 2>/dev/null); then
+  return "$_user_service_status"
+fi
+exit "$_user_service_status"
