@@ -1,0 +1,139 @@
+"""user-service load test: realistic journeys, every response checked.
+
+    locust -f loadtest/locustfile.py --host http://arch.homework      (or use ../test.sh)
+
+Environment:
+    HOST_HEADER          send this Host header (when --host is the ingress's IP address)
+    MAX_FAILURE_RATIO    exit non-zero when failures exceed this share of requests (default 0.01)
+    MIN_REQUESTS         exit non-zero when fewer requests than this were made (default 0)
+
+Works with the Locust that Debian ships (2.12) and current ones.
+"""
+import json
+import os
+import uuid
+
+from locust import HttpUser, SequentialTaskSet, between, events, task
+
+HOST_HEADER = os.environ.get("HOST_HEADER", "")
+HEADERS = {"Host": HOST_HEADER} if HOST_HEADER else {}
+JSON = {**HEADERS, "Content-Type": "application/json"}
+
+
+def check(response, status, **expected):
+    """Fails the request unless it has this status and these JSON fields."""
+    if response.status_code != status:
+        response.failure(f"expected {status}, got {response.status_code}: {response.text[:200]}")
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        response.failure(f"not JSON: {response.text[:200]}")
+        return None
+    for field, value in expected.items():
+        if body.get(field) != value:
+            response.failure(f"{field}: expected {value!r}, got {body.get(field)!r}")
+            return None
+    response.success()
+    return body
+
+
+def new_user():
+    name = f"load-{uuid.uuid4()}"
+    return {"username": name, "firstName": "Load", "lastName": "Test",
+            "email": f"{name}@example.com", "phone": "+1 555 0100"}
+
+
+class Lifecycle(SequentialTaskSet):
+    """create -> read -> update -> read -> delete, each answer checked against what was sent."""
+
+    def on_start(self):
+        self.user_id = None
+        self.profile = None
+
+    @task
+    def create(self):
+        self.profile = new_user()
+        with self.client.post("/user", json=self.profile, headers=JSON, name="POST /user",
+                              catch_response=True) as r:
+            body = check(r, 200, message="user created")
+            self.user_id = body and body.get("id")
+            if body is not None and not isinstance(self.user_id, int):
+                r.failure(f"no id in {body}")
+                self.user_id = None
+        if self.user_id is None:
+            self.interrupt(reschedule=False)
+
+    @task
+    def read_created(self):
+        self.read_back()
+
+    @task
+    def update(self):
+        self.profile = {**self.profile, "firstName": "Updated", "phone": None}
+        with self.client.put(f"/user/{self.user_id}", json=self.profile, headers=JSON,
+                             name="PUT /user/{id}", catch_response=True) as r:
+            check(r, 200, message="user updated", id=self.user_id)
+
+    @task
+    def read_updated(self):
+        self.read_back()
+
+    @task
+    def delete(self):
+        with self.client.delete(f"/user/{self.user_id}", headers=HEADERS, name="DELETE /user/{id}",
+                                catch_response=True) as r:
+            check(r, 200, message="user deleted", id=self.user_id)
+        self.interrupt(reschedule=False)
+
+    def read_back(self):
+        with self.client.get(f"/user/{self.user_id}", headers=HEADERS, name="GET /user/{id}",
+                             catch_response=True) as r:
+            check(r, 200, id=self.user_id, **self.profile)
+
+
+class ApiUser(HttpUser):
+    wait_time = between(0.05, 0.3)
+    tasks = {Lifecycle: 3}
+
+    @task(5)
+    def read_seeded_user(self):
+        with self.client.get("/user/1", headers=HEADERS, name="GET /user/{id}", catch_response=True) as r:
+            check(r, 200, id=1)
+
+    # Deliberate mistakes, a small share: the right refusal counts as a success.
+    @task(1)
+    def unknown_user(self):
+        with self.client.get("/user/999999999999", headers=HEADERS, name="GET /user/{id} (404)",
+                             catch_response=True) as r:
+            check(r, 404, message="user not found")
+
+    @task(1)
+    def bad_id(self):
+        with self.client.get("/user/not-a-number", headers=HEADERS, name="GET /user/{id} (400)",
+                             catch_response=True) as r:
+            check(r, 400)
+
+    @task(1)
+    def bad_body(self):
+        with self.client.post("/user", data=json.dumps({"username": "", "firstname": "typo"}), headers=JSON,
+                              name="POST /user (400)", catch_response=True) as r:
+            check(r, 400)
+
+
+@events.quitting.add_listener
+def judge(environment, **_kwargs):
+    """The exit code says whether the run was good: few enough failures, enough requests."""
+    stats = environment.stats.total
+    max_ratio = float(os.environ.get("MAX_FAILURE_RATIO", "0.01"))
+    min_requests = int(os.environ.get("MIN_REQUESTS", "0"))
+    if stats.fail_ratio > max_ratio:
+        print(f"FAILED: failure ratio {stats.fail_ratio:.4f} is above {max_ratio}")
+        environment.process_exit_code = 1
+    elif stats.num_requests < min_requests:
+        print(f"FAILED: {stats.num_requests} requests, fewer than {min_requests}")
+        environment.process_exit_code = 1
+    else:
+        print(f"OK: {stats.num_requests} requests, {stats.num_failures} failures "
+              f"(ratio {stats.fail_ratio:.4f}, limit {max_ratio})")
+        environment.process_exit_code = 0
