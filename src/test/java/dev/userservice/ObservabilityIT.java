@@ -1,0 +1,266 @@
+package dev.userservice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.userservice.support.ApiClient;
+import dev.userservice.support.Prometheus;
+import dev.userservice.support.RenderedChart;
+import dev.userservice.support.ServiceProcess;
+import dev.userservice.support.Tools;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard, the alerts and the load test proven on live parts, all on 127.0.0.1: the
+ * service (embedded PostgreSQL), Debian's postgres exporter on that database, and Prometheus
+ * scraping both with the labels the ServiceMonitors would give. test.sh drives Locust against
+ * the service for a bounded time; then every dashboard query runs against that Prometheus.
+ */
+class ObservabilityIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int LOAD_SECONDS = Integer.getInteger("observability.loadSeconds", 60);
+  private static final int MIN_REQUESTS = Integer.getInteger("observability.minRequests", 20 * LOAD_SECONDS);
+  private static final String NAMESPACE = "hw3";
+  private static final String APP_JOB = "user-service";
+  private static final String EXPORTER_JOB = "postgres-exporter-prometheus-postgres-exporter";
+
+  /** Metrics that only a cluster has, by the exporter that publishes them (names as those exporters use). */
+  private static final Map<String, Set<String>> CLUSTER_ONLY = Map.of(
+      "ingress-nginx controller", Set.of("nginx_ingress_controller_requests",
+          "nginx_ingress_controller_request_duration_seconds_bucket"),
+      "kube-state-metrics", Set.of("kube_pod_container_status_restarts_total", "kube_pod_container_resource_limits"),
+      "cAdvisor (kubelet)", Set.of("container_memory_working_set_bytes", "container_cpu_usage_seconds_total"));
+
+  @Test
+  void dashboardAlertsAndLoadTestWorkOnLiveComponents() throws Exception {
+    Tools.require("prometheus", "prometheus-postgres-exporter", "locust");
+    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "observability");
+    List<Process> helpers = new ArrayList<>();
+    try (ServiceProcess service = ServiceProcess.start(work, Map.of("REQUEST_LOG", "false", "SHUTDOWN_DRAIN_MS", "0"))) {
+      int appPort = service.awaitListening(Duration.ofSeconds(90));
+      int pgPort = service.output().stream().filter(l -> l.contains("embedded PostgreSQL started"))
+          .map(l -> new JsonObject(l).getInteger("port")).findFirst().orElseThrow();
+
+      int exporterPort = freePort();
+      var exporter = new ProcessBuilder("prometheus-postgres-exporter",
+          "--web.listen-address=127.0.0.1:" + exporterPort, "--no-collector.bgwriter")
+          .redirectErrorStream(true).redirectOutput(work.resolve("exporter.log").toFile());
+      exporter.environment().put("DATA_SOURCE_NAME",
+          "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres?sslmode=disable");
+      helpers.add(exporter.start());
+
+      int prometheusPort = freePort();
+      Path rules = work.resolve("rules.yml");
+      writeRules(rules);
+      Files.writeString(work.resolve("prometheus.yml"), scrapeConfig(appPort, exporterPort));
+      helpers.add(new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
+          "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+          .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start());
+      Prometheus prometheus = new Prometheus("http://127.0.0.1:" + prometheusPort);
+      awaitTargetsUp(prometheus);
+
+      // The load: test.sh, as a user runs it, against the service, bounded in time.
+      var locust = Tools.run(Path.of("."), LOAD_SECONDS + 120, "bash", "-c",
+          "HOST=http://127.0.0.1:" + appPort + " MAX_FAILURE_RATIO=0 MIN_REQUESTS=" + MIN_REQUESTS
+              + " ./test.sh -u 10 -r 5 -t " + LOAD_SECONDS + "s");
+      String summary = locustSummary();
+      System.out.println("Locust: " + summary);
+      assertThat(locust.exitCode()).as(locust.output()).isZero();
+      Thread.sleep(7000); // one more scrape after the last request
+
+      checkVariables(prometheus);
+      checkPanels(prometheus);
+      checkAlerts(prometheus, rules);
+      screenshot(prometheusPort, work);
+    } finally {
+      for (Process helper : helpers) {
+        helper.destroy();
+        helper.waitFor();
+      }
+    }
+  }
+
+  private static void checkVariables(Prometheus prometheus) throws IOException {
+    JsonNode dashboard = dashboard();
+    Pattern labelValues = Pattern.compile("label_values\\((.*),\\s*(\\w+)\\)");
+    for (JsonNode variable : dashboard.at("/templating/list")) {
+      if (!variable.path("type").asText().equals("query")) {
+        continue;
+      }
+      Matcher m = labelValues.matcher(variable.at("/query/query").asText());
+      assertThat(m.matches()).isTrue();
+      var values = prometheus.labelValues(m.group(2), substitute(m.group(1)));
+      System.out.printf("variable %-10s -> %s%n", variable.path("name").asText(), values);
+      assertThat(values).as("values of the $" + variable.path("name").asText() + " variable").isNotEmpty();
+    }
+  }
+
+  private static void checkPanels(Prometheus prometheus) throws IOException {
+    int withData = 0;
+    List<String> clusterOnly = new ArrayList<>();
+    List<String> empty = new ArrayList<>();
+    for (JsonNode panel : dashboard().path("panels")) {
+      if (panel.path("type").asText().equals("row")) {
+        continue;
+      }
+      String title = panel.path("title").asText();
+      assertThat(panel.at("/datasource/uid").asText()).as(title).isEqualTo("${datasource}");
+      List<String> exprs = new ArrayList<>();
+      panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
+      Map<String, String> clusterSources = clusterSources(exprs);
+      if (!clusterSources.isEmpty()) {
+        clusterOnly.add(title + " <- " + String.join(", ", new LinkedHashMap<>(clusterSources).values().stream().distinct().toList()));
+        for (String expr : exprs) {
+          prometheus.query(substitute(expr)); // still has to parse and run
+        }
+        continue;
+      }
+      for (String expr : exprs) {
+        int series = prometheus.query(substitute(expr)).size();
+        if (series == 0) {
+          empty.add(title + ": " + expr);
+        }
+      }
+      withData++;
+    }
+    System.out.println("panels with data: " + (withData - empty.size()));
+    System.out.println("panels cluster-only (" + clusterOnly.size() + "):");
+    clusterOnly.forEach(p -> System.out.println("  " + p));
+    assertThat(empty).as("local panels whose queries returned nothing").isEmpty();
+    assertThat(withData).isGreaterThan(20);
+  }
+
+  /** For each cluster-only metric in these queries, the exporter it comes from; fails on an unknown name. */
+  private static Map<String, String> clusterSources(List<String> exprs) {
+    Map<String, String> sources = new LinkedHashMap<>();
+    Matcher names = Pattern.compile("\\b((?:nginx_ingress_controller|kube|container)_[a-z_]+)\\b").matcher(String.join(" ", exprs));
+    while (names.find()) {
+      String metric = names.group(1);
+      String source = CLUSTER_ONLY.entrySet().stream().filter(e -> e.getValue().contains(metric))
+          .map(Map.Entry::getKey).findFirst()
+          .orElseThrow(() -> new AssertionError(metric + " is not a metric name the cluster's exporters publish"));
+      sources.put(metric, source);
+    }
+    return sources;
+  }
+
+  private static void checkAlerts(Prometheus prometheus, Path rules) throws IOException {
+    JsonNode file = new YAMLMapper().readTree(rules.toFile());
+    int evaluated = 0;
+    for (JsonNode rule : file.at("/groups/0/rules")) {
+      var firing = prometheus.query(rule.path("expr").asText());
+      assertThat(firing).as(rule.path("alert").asText() + " on a healthy run").isEmpty();
+      evaluated++;
+    }
+    JsonObject loaded = prometheus.get("/api/v1/rules");
+    var groups = loaded.getJsonObject("data").getJsonArray("groups");
+    assertThat(groups).isNotEmpty();
+    groups.getJsonObject(0).getJsonArray("rules").forEach(r ->
+        assertThat(((JsonObject) r).getString("health")).as(((JsonObject) r).getString("name")).isEqualTo("ok"));
+    assertThat(prometheus.query("ALERTS{alertstate=\"firing\"}")).isEmpty();
+    System.out.println("alerts evaluated: " + evaluated + ", firing: 0");
+  }
+
+  /** What Grafana would substitute, for the labels the scrape config sets. */
+  private static String substitute(String expr) {
+    return expr.replace("$__rate_interval", "1m").replace("$namespace", NAMESPACE).replace("$instance", ".*")
+        .replace("$database", ".*").replace("$host", "arch.homework");
+  }
+
+  private static JsonNode dashboard() throws IOException {
+    return JSON.readTree(Path.of("resources", "dashboard.json").toFile());
+  }
+
+  /** The same jobs and labels a ServiceMonitor gives: job = Service name, namespace, service, pod, endpoint. */
+  private static String scrapeConfig(int appPort, int exporterPort) {
+    return """
+        global:
+          scrape_interval: 5s
+          evaluation_interval: 5s
+        rule_files: [rules.yml]
+        scrape_configs:
+          - job_name: %s
+            metrics_path: /metrics
+            static_configs:
+              - targets: ["127.0.0.1:%d"]
+                labels: {namespace: %s, service: %s, pod: user-service-0, container: user-service, endpoint: http}
+          - job_name: %s
+            metrics_path: /metrics
+            static_configs:
+              - targets: ["127.0.0.1:%d"]
+                labels: {namespace: %s, service: %s, pod: postgres-exporter-0, endpoint: http}
+        """.formatted(APP_JOB, appPort, NAMESPACE, APP_JOB, EXPORTER_JOB, exporterPort, NAMESPACE, EXPORTER_JOB);
+  }
+
+  private static void writeRules(Path rules) throws IOException {
+    JsonNode rule = RenderedChart.render().ofKind("PrometheusRule").getFirst();
+    var file = JSON.createObjectNode();
+    file.set("groups", rule.at("/spec/groups"));
+    new YAMLMapper().writeValue(rules.toFile(), file);
+  }
+
+  private static void awaitTargetsUp(Prometheus prometheus) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (prometheus.query("sum(up{namespace=\"" + NAMESPACE + "\"})").stream()
+            .anyMatch(r -> ((JsonObject) r).getJsonArray("value").getString(1).equals("2"))) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // Prometheus is still starting
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the service and the exporter were not both up in Prometheus");
+  }
+
+  private static String locustSummary() throws IOException {
+    Path stats = Path.of("reports", "locust_stats.csv");
+    return Files.readAllLines(stats).stream().filter(l -> l.contains("Aggregated")).findFirst().orElse("(no summary)");
+  }
+
+  /** A picture of the run: Prometheus's graph page of request rate and p99 by route (needs Chromium). */
+  private static void screenshot(int prometheusPort, Path work) {
+    String chromium = Tools.run(Path.of("."), 10, "sh", "-c", "command -v chromium || command -v chromium-browser").output().trim();
+    if (chromium.isEmpty()) {
+      System.out.println("no Chromium: screenshot skipped");
+      return;
+    }
+    String rps = "sum by (method, uri) (rate(http_server_requests_seconds_count{uri=~\"/user.*\"}[30s]))";
+    String p99 = "histogram_quantile(0.99, sum by (method, uri, le) (rate(http_server_requests_seconds_bucket{uri=~\"/user.*\"}[30s])))";
+    String url = "http://127.0.0.1:" + prometheusPort + "/graph?g0.expr=" + encode(rps) + "&g0.tab=0&g0.range_input="
+        + (LOAD_SECONDS + 30) + "s&g1.expr=" + encode(p99) + "&g1.tab=0&g1.range_input=" + (LOAD_SECONDS + 30) + "s";
+    Path png = Path.of("target", "load_testing.png").toAbsolutePath();
+    var shot = Tools.run(Path.of("."), 120, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--user-data-dir=" + work.resolve("chromium").toAbsolutePath(), "--hide-scrollbars",
+        "--window-size=1400,1500", "--virtual-time-budget=8000", "--screenshot=" + png, url);
+    System.out.println("screenshot: " + png + " (" + (Files.exists(png) ? "written" : "failed: " + shot.output()) + ")");
+  }
+
+  private static String encode(String text) {
+    return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
