@@ -24,14 +24,9 @@ class MigrateCommandIT {
 
   @Test
   void migratesAnExternalDatabaseTwiceAndExits() throws Exception {
-    DbSettings server = TestDatabase.settings();
-    String database = "job_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database);
-    }
-    Map<String, String> env = Map.of("DB_HOST", server.host(), "DB_PORT", Integer.toString(server.port()),
-        "DB_NAME", database, "DB_USER", server.user(), "DB_PASSWORD", SECRET);
+    DbSettings migrated = TestDatabase.createEmpty("job");
+    Map<String, String> env = Map.of("DB_HOST", migrated.host(), "DB_PORT", Integer.toString(migrated.port()),
+        "DB_NAME", migrated.database(), "DB_USER", migrated.user(), "DB_PASSWORD", SECRET);
     Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "migrate");
 
     for (int run = 0; run < 2; run++) {
@@ -41,7 +36,6 @@ class MigrateCommandIT {
         assertThat(String.join("\n", job.output())).contains("database migrated");
       }
     }
-    DbSettings migrated = new DbSettings(server.host(), server.port(), database, server.user(), server.password());
     try (Connection c = DriverManager.getConnection(migrated.jdbcUrl(), migrated.user(), migrated.password());
          Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT count(*) FROM \"user\" WHERE id = 1")) {

@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,12 +33,8 @@ class MigrationJobIT {
 
   @Test
   void renderedJobMigratesARealDatabase() throws Exception {
-    DbSettings server = TestDatabase.settings();
-    String database = "chart_job_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database);
-    }
+    DbSettings server = TestDatabase.createEmpty("chart_job");
+    String database = server.database();
     var chart = RenderedChart.render("postgresql.enabled", "false", "database.host", server.host(),
         "database.port", Integer.toString(server.port()), "database.name", database, "database.user", server.user(),
         "database.password", "not-checked-by-the-embedded-server");
@@ -74,8 +69,7 @@ class MigrationJobIT {
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains("database migrated");
 
-    DbSettings migrated = new DbSettings(server.host(), server.port(), database, server.user(), server.password());
-    try (Connection c = DriverManager.getConnection(migrated.jdbcUrl(), migrated.user(), migrated.password());
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
          Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT username FROM \"user\" WHERE id = 1")) {
       assertThat(rs.next()).isTrue();

@@ -8,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +16,8 @@ class MigrationsTest {
   private DbSettings empty;
 
   @BeforeEach
-  void createEmptyDatabase() throws SQLException {
-    DbSettings server = TestDatabase.settings();
-    String name = "migration_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = connect(server); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    empty = new DbSettings(server.host(), server.port(), name, server.user(), server.password());
+  void createEmptyDatabase() {
+    empty = TestDatabase.createEmpty("migration");
   }
 
   @Test

@@ -6,12 +6,8 @@ import dev.userservice.support.TestDatabase;
 import dev.userservice.support.TestService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +16,7 @@ class SchemaReadinessTest {
 
   @Test
   void readyStays503UntilTheMigrationHasRun() throws Exception {
-    DbSettings server = TestDatabase.settings();
-    String name = "unmigrated_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    }
-    DbSettings empty = new DbSettings(server.host(), server.port(), name, server.user(), server.password());
+    DbSettings empty = TestDatabase.createEmpty("unmigrated");
     try (TestService service = TestService.start(empty, Map.of())) {
       assertThat(service.api.get("/health").status()).isEqualTo(200);
       assertThat(service.api.get("/ready").status()).isEqualTo(503);
