@@ -6,13 +6,16 @@ import dev.userservice.db.DbSettings;
 import dev.userservice.db.EmbeddedDatabase;
 import dev.userservice.db.Migrations;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
  * {@code java -jar user-service.jar}         serves the API;
- * {@code java -jar user-service.jar migrate} brings the schema up to date and exits.
+ * {@code java -jar user-service.jar migrate} brings the schema up to date and exits;
+ * {@code java -jar user-service.jar database} runs only the embedded PostgreSQL of DATA_DIR,
+ * migrated, until stopped (for psql, benchmarks, or a second service instance).
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -22,15 +25,16 @@ public final class Main {
   private Main() {
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     try {
       Config config = Config.fromEnvironment();
       String command = args.length == 0 ? "serve" : args[0];
       switch (command) {
         case "serve" -> serve(config);
         case "migrate" -> migrate(config);
+        case "database" -> database(config);
         default -> {
-          System.err.println("usage: java -jar user-service.jar [serve|migrate]");
+          System.err.println("usage: java -jar user-service.jar [serve|migrate|database]");
           System.exit(2);
         }
       }
@@ -54,6 +58,22 @@ public final class Main {
         System.exit(0);
       });
     }
+  }
+
+  private static void database(Config config) throws InterruptedException {
+    EmbeddedDatabase embedded = EmbeddedDatabase.start(Path.of(config.dataDir()));
+    Migrations.migrate(embedded.settings(), 0);
+    var db = embedded.settings();
+    log.atInfo().addKeyValue("host", db.host()).addKeyValue("port", db.port()).addKeyValue("database", db.database())
+        .addKeyValue("user", db.user()).log("embedded PostgreSQL ready; stop with Ctrl-C");
+    Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "shutdown"));
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        embedded.close();
+        System.exit(0);
+      });
+    }
+    new CountDownLatch(1).await(); // nothing else keeps the JVM alive: wait for a signal
   }
 
   private static void migrate(Config config) {

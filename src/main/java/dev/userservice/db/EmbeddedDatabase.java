@@ -50,6 +50,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setOverrideWorkingDirectory(runtime.toFile())
           .setPGStartupWait(Duration.ofSeconds(60))
           .setServerConfig("listen_addresses", "127.0.0.1")
+          // The library turns these off for speed in tests; a service's data must survive a crash.
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("fsync", "on")
+          .setServerConfig("full_page_writes", "on")
           .start();
       log.atInfo().addKeyValue("port", postgres.getPort()).addKeyValue("dataDir", cluster.toString())
           .log("embedded PostgreSQL started");
