@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,8 +68,11 @@ public final class UserService {
           .with(new VertxOptions().setEventLoopPoolSize(cpus).setMetricsOptions(metrics.vertxMetricsOptions()))
           .withMetrics(metrics.vertxMetricsFactory())
           .build();
-      Pool pool = PgPools.create(vertx, db, config);
-      metrics.poolSize(PgPools.NAME, config.dbPoolSize());
+      // One connection of its own for the schema check; the event loops have their pools.
+      Pool pool = PgPools.create(vertx, db, config, 1, "schema-check");
+      int perLoop = Math.max(1, (config.dbPoolSize() + cpus - 1) / cpus);
+      metrics.poolSize(PgPools.NAME, perLoop * cpus);
+      var loops = new AtomicInteger();
 
       var readiness = new Readiness();
       watchSchema(vertx, pool, readiness);
@@ -78,8 +82,10 @@ public final class UserService {
           .setPort(config.port() == 0 ? -1 : config.port());
       var verticles = new ArrayList<HttpVerticle>();
       String deploymentId = vertx.deployVerticle(() -> {
+            String poolName = PgPools.NAME + "-" + loops.getAndIncrement();
             var verticle = new HttpVerticle(serverOptions,
-                v -> ApiRouter.create(v, config, pool, metrics, readiness), config.shutdownTimeout());
+                v -> PgPools.create(v, db, config, perLoop, poolName),
+                (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout());
             synchronized (verticles) {
               verticles.add(verticle);
             }
@@ -90,7 +96,7 @@ public final class UserService {
       log.atInfo()
           .addKeyValue("port", port)
           .addKeyValue("eventLoops", cpus)
-          .addKeyValue("poolSize", config.dbPoolSize())
+          .addKeyValue("poolSize", perLoop * cpus)
           .addKeyValue("startupMs", (System.nanoTime() - started) / 1_000_000)
           .log("user-service listening");
       return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, readiness);

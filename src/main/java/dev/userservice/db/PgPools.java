@@ -9,14 +9,19 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 
-/** The reactive PostgreSQL pool the HTTP handlers share. */
+/**
+ * Reactive PostgreSQL pools. Each HTTP event loop gets a pool of its own, created on that
+ * event loop, so a request and its query never change threads: with one shared pool every
+ * query hopped to another loop and back, which cost more CPU than the query itself.
+ */
 public final class PgPools {
   public static final String NAME = "postgres";
 
   private PgPools() {
   }
 
-  public static Pool create(Vertx vertx, DbSettings db, Config config) {
+  /** Call from the event loop that will use the pool (a verticle's start). */
+  public static Pool create(Vertx vertx, DbSettings db, Config config, int maxSize, String name) {
     var connect = new PgConnectOptions()
         .setHost(db.host())
         .setPort(db.port())
@@ -24,17 +29,17 @@ public final class PgPools {
         .setUser(db.user())
         .setPassword(db.password())
         .setCachePreparedStatements(true)
+        // Queries from many requests share a connection, one after the other on the wire.
         .setPipeliningLimit(256);
     var pool = new PoolOptions()
-        .setName(NAME)
-        .setMaxSize(config.dbPoolSize())
+        .setName(name)
+        .setMaxSize(maxSize)
         // Requests past this queue, or waiting longer than this, get a quick 503 instead of piling up.
         .setMaxWaitQueueSize(config.dbPoolMaxWaiting())
         .setConnectionTimeout((int) config.dbPoolWait().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setIdleTimeout(5)
-        .setIdleTimeoutUnit(TimeUnit.MINUTES)
-        .setEventLoopSize(Runtime.getRuntime().availableProcessors());
+        .setIdleTimeoutUnit(TimeUnit.MINUTES);
     var tcp = new NetClientOptions()
         .setConnectTimeout((int) config.dbConnectTimeout().toMillis())
         .setTcpKeepAlive(true);

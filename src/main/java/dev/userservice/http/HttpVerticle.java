@@ -2,40 +2,47 @@ package dev.userservice.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * One HTTP server on one event loop. Main deploys one per core; Vert.x spreads the
- * connections of the shared port across them.
+ * One HTTP server and one PostgreSQL pool on one event loop. Main deploys one per core;
+ * Vert.x spreads the connections of the shared port across them.
  */
 public final class HttpVerticle extends VerticleBase {
   private final HttpServerOptions options;
-  private final Function<io.vertx.core.Vertx, Router> routerFactory;
+  private final Function<Vertx, Pool> poolFactory;
+  private final BiFunction<Vertx, Pool, Router> routerFactory;
   private final Duration shutdownTimeout;
   private HttpServer server;
+  private Pool pool;
 
-  public HttpVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Router> routerFactory,
-      Duration shutdownTimeout) {
+  public HttpVerticle(HttpServerOptions options, Function<Vertx, Pool> poolFactory,
+      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout) {
     this.options = options;
+    this.poolFactory = poolFactory;
     this.routerFactory = routerFactory;
     this.shutdownTimeout = shutdownTimeout;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(routerFactory.apply(vertx));
+    pool = poolFactory.apply(vertx); // created here, so its connections live on this event loop
+    server = vertx.createHttpServer(options).requestHandler(routerFactory.apply(vertx, pool));
     return server.listen();
   }
 
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the pool. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS).eventually(() -> pool.close());
   }
 
   public int actualPort() {
