@@ -65,7 +65,8 @@ public final class UserService {
       int cpus = Runtime.getRuntime().availableProcessors();
       Metrics metrics = new Metrics();
       Vertx vertx = Vertx.builder()
-          .with(new VertxOptions().setEventLoopPoolSize(cpus).setMetricsOptions(metrics.vertxMetricsOptions()))
+          .with(new VertxOptions().setEventLoopPoolSize(cpus).setPreferNativeTransport(true)
+              .setMetricsOptions(metrics.vertxMetricsOptions()))
           .withMetrics(metrics.vertxMetricsFactory())
           .build();
       // One connection of its own for the schema check; the event loops have their pools.
@@ -96,6 +97,7 @@ public final class UserService {
       log.atInfo()
           .addKeyValue("port", port)
           .addKeyValue("eventLoops", cpus)
+          .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled())
           .addKeyValue("poolSize", perLoop * cpus)
           .addKeyValue("startupMs", (System.nanoTime() - started) / 1_000_000)
           .log("user-service listening");
