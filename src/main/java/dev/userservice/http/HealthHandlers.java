@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /** /health says the process serves; /ready says it can do its work, so it asks the database. */
 final class HealthHandlers {
-  private static final JsonObject OK = new JsonObject().put("status", "OK");
-  private static final JsonObject UNAVAILABLE = new JsonObject().put("status", "UNAVAILABLE");
+  private static final byte[] OK = new JsonObject().put("status", "OK").toBuffer().getBytes();
+  private static final byte[] UNAVAILABLE = new JsonObject().put("status", "UNAVAILABLE").toBuffer().getBytes();
 
   private final Pool pool;
   private final Readiness readiness;
@@ -22,17 +22,17 @@ final class HealthHandlers {
   }
 
   void health(RoutingContext ctx) {
-    Responses.json(ctx, 200, OK);
+    Responses.send(ctx, 200, OK);
   }
 
   void ready(RoutingContext ctx) {
     if (!readiness.acceptsTraffic()) {
-      Responses.json(ctx, 503, UNAVAILABLE); // shutting down, or the schema is not migrated yet
+      Responses.send(ctx, 503, UNAVAILABLE); // shutting down, or the schema is not migrated yet
       return;
     }
     pool.query("SELECT 1").execute()
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(result -> Responses.json(ctx, result.succeeded() ? 200 : 503,
+        .onComplete(result -> Responses.send(ctx, result.succeeded() ? 200 : 503,
             result.succeeded() ? OK : UNAVAILABLE));
   }
 }

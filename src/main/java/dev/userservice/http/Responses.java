@@ -1,36 +1,41 @@
 package dev.userservice.http;
 
+import dev.userservice.user.User;
+import dev.userservice.user.UserJsonWriter;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Every JSON answer goes through here, so the content type and the error shape are one. */
 public final class Responses {
-  static final String JSON = "application/json; charset=utf-8";
+  static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final CharSequence CONTENT_TYPE = HttpHeaderNames.CONTENT_TYPE;
 
   private Responses() {
   }
 
-  public static void json(RoutingContext ctx, int status, JsonObject body) {
-    send(ctx, status, body.toBuffer());
+  static void user(RoutingContext ctx, User user) {
+    send(ctx, 200, UserJsonWriter.user(user));
   }
 
-  /** {"message": text}: the shape of every error and every write confirmation. */
+  /** {"message": text}: the shape of every error. */
   public static void message(RoutingContext ctx, int status, String text) {
-    json(ctx, status, new JsonObject().put("message", text));
+    send(ctx, status, UserJsonWriter.message(text, null));
   }
 
+  /** {"message": text, "id": id}: the answer to every write. */
   static void messageWithId(RoutingContext ctx, String text, long id) {
-    json(ctx, 200, new JsonObject().put("message", text).put("id", id));
+    send(ctx, 200, UserJsonWriter.message(text, id));
   }
 
-  private static void send(RoutingContext ctx, int status, Buffer body) {
+  static void send(RoutingContext ctx, int status, byte[] body) {
     HttpServerResponse response = ctx.response();
     // A request that timed out was already answered; its late database result is dropped here.
     if (response.ended() || response.closed()) {
       return;
     }
-    response.setStatusCode(status).putHeader("content-type", JSON).end(body);
+    response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(body));
   }
 }

@@ -29,7 +29,7 @@ final class UserHandlers {
           if (user == null) {
             Responses.message(ctx, 404, NOT_FOUND);
           } else {
-            Responses.json(ctx, 200, user.toJson());
+            Responses.user(ctx, user);
           }
         })
         .onFailure(ctx::fail);

@@ -16,6 +16,8 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,6 +32,7 @@ public final class Metrics implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Timer.MeterProvider<Timer> requestTimer;
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
   public Metrics() {
     registry.config().commonTags("application", APPLICATION);
@@ -78,9 +81,13 @@ public final class Metrics implements AutoCloseable {
     return inFlight;
   }
 
+  /** Looked up once per (method, route, status): Micrometer's own lookup builds and sorts tags. */
   public Timer requestTimer(String method, String route, int status) {
-    return requestTimer.withTags("method", method, "uri", route, "status", Integer.toString(status),
-        "outcome", outcome(status));
+    return timers.computeIfAbsent(new TimerKey(method, route, status), key -> requestTimer.withTags(
+        "method", method, "uri", route, "status", Integer.toString(status), "outcome", outcome(status)));
+  }
+
+  private record TimerKey(String method, String route, int status) {
   }
 
   /** The text exposition: Prometheus 0.0.4, or OpenMetrics when the scraper asks for it. */
