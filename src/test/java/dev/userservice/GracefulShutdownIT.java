@@ -31,7 +31,7 @@ class GracefulShutdownIT {
     DbSettings db = TestDatabase.settings();
     Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
         "DB_NAME", db.database(), "DB_USER", db.user(), "SHUTDOWN_DRAIN_MS", Long.toString(DRAIN_MS),
-        "REQUEST_LOG", "false");
+        "REQUEST_LOG", "off");
     Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "shutdown");
     try (ServiceProcess service = ServiceProcess.start(workDir, env);
          ExecutorService threads = Executors.newFixedThreadPool(5)) {

@@ -49,7 +49,8 @@ class MigrateCommandIT {
   void servesWithAnExternalDatabaseAndLogsEachRequestAsJson() throws Exception {
     DbSettings db = TestDatabase.settings();
     Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", SECRET, "SHUTDOWN_DRAIN_MS", "0");
+        "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", SECRET, "SHUTDOWN_DRAIN_MS", "0",
+        "REQUEST_LOG", "all");
     Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "external");
     try (ServiceProcess service = ServiceProcess.start(workDir, env)) {
       var api = service.awaitApi();

@@ -51,7 +51,7 @@ class ObservabilityIT {
     Tools.require("prometheus", "prometheus-postgres-exporter", "locust");
     Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "observability");
     List<Process> helpers = new ArrayList<>();
-    try (ServiceProcess service = ServiceProcess.start(work, Map.of("REQUEST_LOG", "false", "SHUTDOWN_DRAIN_MS", "0"))) {
+    try (ServiceProcess service = ServiceProcess.start(work, Map.of("REQUEST_LOG", "off", "SHUTDOWN_DRAIN_MS", "0"))) {
       int appPort = service.awaitListening(Duration.ofSeconds(90));
       int pgPort = service.output().stream().filter(l -> l.contains("embedded PostgreSQL started"))
           .map(l -> new JsonObject(l).getInteger("port")).findFirst().orElseThrow();

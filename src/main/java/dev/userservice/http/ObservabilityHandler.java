@@ -1,5 +1,6 @@
 package dev.userservice.http;
 
+import dev.userservice.config.RequestLog;
 import dev.userservice.metrics.Metrics;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +20,11 @@ final class ObservabilityHandler {
   private static final Logger accessLog = LoggerFactory.getLogger("http.access");
 
   private final Metrics metrics;
-  private final boolean logRequests;
+  private final RequestLog requestLog;
 
-  ObservabilityHandler(Metrics metrics, boolean logRequests) {
+  ObservabilityHandler(Metrics metrics, RequestLog requestLog) {
     this.metrics = metrics;
-    this.logRequests = logRequests;
+    this.requestLog = requestLog;
   }
 
   void handle(RoutingContext ctx) {
@@ -36,7 +37,7 @@ final class ObservabilityHandler {
       String route = ctx.get(ROUTE, UNMATCHED);
       int status = ctx.response().getStatusCode();
       metrics.requestTimer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
-      if (logRequests) {
+      if (requestLog.logs(status, nanos)) {
         accessLog.atInfo()
             .addKeyValue("method", method)
             .addKeyValue("route", route)

@@ -69,7 +69,9 @@ public final class Metrics implements AutoCloseable {
         options.addDisabledMetricsCategory(domain);
       }
     }
-    return options;
+    // Per-query SQL client timers: a cost on every query, and the HTTP histogram already
+    // shows what the database adds.
+    return options.addDisabledMetricsCategory("sql");
   }
 
   public void poolSize(String poolName, int maxSize) {

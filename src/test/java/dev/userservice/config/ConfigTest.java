@@ -46,6 +46,19 @@ class ConfigTest {
   }
 
   @Test
+  void requestLogModes() {
+    assertThat(Config.from(Map.of()).requestLog()).isEqualTo(RequestLog.ERRORS);
+    assertThat(Config.from(Map.of("REQUEST_LOG", "all")).requestLog()).isEqualTo(RequestLog.ALL);
+    assertThatThrownBy(() -> Config.from(Map.of("REQUEST_LOG", "some"))).hasMessageContaining("REQUEST_LOG");
+    assertThat(RequestLog.ERRORS.logs(200, 1_000_000)).isFalse();
+    assertThat(RequestLog.ERRORS.logs(404, 1_000_000)).isTrue();
+    assertThat(RequestLog.ERRORS.logs(503, 1_000_000)).isTrue();
+    assertThat(RequestLog.ERRORS.logs(200, 2_000_000_000L)).as("slow").isTrue();
+    assertThat(RequestLog.ALL.logs(200, 1)).isTrue();
+    assertThat(RequestLog.OFF.logs(500, 1)).isFalse();
+  }
+
+  @Test
   void passwordNeverAppearsInToString() {
     Config config = Config.from(Map.of("DB_HOST", "db", "DB_PASSWORD", "hunter2-secret"));
     assertThat(config.toString()).doesNotContain("hunter2-secret");

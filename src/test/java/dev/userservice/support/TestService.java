@@ -31,7 +31,7 @@ public final class TestService implements AutoCloseable {
     env.put("DB_PASSWORD", db.password());
     env.put("MIGRATE_ON_START", "false");
     env.put("SHUTDOWN_DRAIN_MS", "0");
-    env.put("REQUEST_LOG", "false");
+    env.put("REQUEST_LOG", "off");
     env.putAll(overrides);
     return new TestService(UserService.start(Config.from(env)));
   }
