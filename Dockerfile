@@ -19,9 +19,13 @@ WORKDIR /app
 # Libraries change rarely, the service's own jar often: two layers, in that order.
 COPY --from=build /src/target/lib/ /app/lib/
 COPY --from=build /src/target/user-service.jar /app/user-service.jar
+# The JDK's ahead-of-time cache (JEP 483/514): a training run on a throwaway embedded database
+# records the classes the service loads and links, so each start skips that work (measured in
+# bench/: about half the time to the first 200 on /ready). Same JVM, same class path as below.
+RUN java -XX:+UseSerialGC -XX:AOTCacheOutput=/app/app.aot -jar /app/user-service.jar train
 USER 10001:10001
 EXPOSE 8080
 # The heap follows the container's memory limit; the serial collector fits a small heap on a
 # core or two (no concurrent GC threads, cheapest barriers); an OutOfMemoryError ends the
 # process so Kubernetes restarts it rather than leaving it half alive.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/user-service.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:AOTCache=/app/app.aot", "-jar", "/app/user-service.jar"]

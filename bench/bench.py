@@ -28,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 WORK = ROOT / "target" / "bench"
+AOT_CACHE = WORK / "app.aot"
+# What the JVM sees in a pod with the chart's memory limit (resources.limits.memory: 384Mi).
+CONTAINER_MEMORY = "384m"
 JAR = ROOT / "target" / "user-service.jar"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -53,11 +56,47 @@ def java():
     return str(Path(home) / "bin" / "java") if home else "java"
 
 
-def dockerfile_java_flags():
-    """The JVM flags of the image's ENTRYPOINT, so the service runs as in the container."""
+def dockerfile_java_flags(aot=True):
+    """The JVM flags of the image's ENTRYPOINT, so the service runs as in the container: the
+    image's AOT cache path points at one trained here, and the JVM is told the container's memory."""
     text = (ROOT / "Dockerfile").read_text()
     entry = json.loads(re.findall(r"^ENTRYPOINT\s+(\[.*\])\s*$", text, re.M)[-1])
-    return entry[1:entry.index("-jar")]
+    flags = []
+    for flag in entry[1:entry.index("-jar")]:
+        if flag.startswith("-XX:AOTCache="):
+            if aot:
+                flags.append(f"-XX:AOTCache={AOT_CACHE}")
+        else:
+            flags.append(flag)
+    return [f"-XX:MaxRAM={CONTAINER_MEMORY}", *flags]
+
+
+def train_aot_cache():
+    """The image build's training run, with the image's flags, into target/bench/app.aot."""
+    AOT_CACHE.unlink(missing_ok=True)
+    flags = [f for f in dockerfile_java_flags(aot=False)]
+    subprocess.run([java(), *flags, f"-XX:AOTCacheOutput={AOT_CACHE}", "-jar", str(JAR), "train"],
+                   check=True, stdout=open(WORK / "train.log", "w"), stderr=subprocess.STDOUT, timeout=300)
+
+
+def start_service(env, aot):
+    """Starts the service and returns (process, seconds from exec to the first 200 on /ready)."""
+    started = time.monotonic()
+    process = subprocess.Popen([java(), *dockerfile_java_flags(aot), "-jar", str(JAR)], env=env,
+                               stdout=open(WORK / f"service{'-aot' if aot else ''}.log", "w"),
+                               stderr=subprocess.STDOUT)
+    if not wait_for(f"http://127.0.0.1:{env['PORT']}/ready", 60):
+        sys.exit("the service did not get ready: see " + str(WORK / "service.log"))
+    return process, time.monotonic() - started
+
+
+def stop(process):
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def cpu_seconds(pid, children=False):
@@ -184,18 +223,20 @@ def main():
         log(f"pgbench: {tps:.0f} TPS")
 
         port = free_port()
-        flags = dockerfile_java_flags()
         env = {**os.environ, "PORT": str(port), "BIND_ADDRESS": "127.0.0.1", "DB_HOST": "127.0.0.1",
                "DB_PORT": str(db_port), "DB_NAME": "postgres", "DB_USER": "postgres", "SHUTDOWN_DRAIN_MS": "0"}
-        log(f"service: java {' '.join(flags)} -jar user-service.jar")
-        started = time.monotonic()
-        service = subprocess.Popen([java(), *flags, "-jar", str(JAR)], env=env,
-                                   stdout=open(WORK / "service.log", "w"), stderr=subprocess.STDOUT)
-        if not wait_for(f"http://127.0.0.1:{port}/ready", 60):
-            sys.exit("the service did not get ready: see " + str(WORK / "service.log"))
-        startup_s = time.monotonic() - started
+        log("AOT cache: the image's training run (java -XX:AOTCacheOutput=... -jar user-service.jar train)")
+        train_aot_cache()
+        startups = {}
+        for aot in (False, True):
+            process, seconds = start_service(env, aot)
+            startups["with_aot_cache" if aot else "without_aot_cache"] = seconds
+            stop(process)
+        log(f"exec to first 200 on /ready: {startups['without_aot_cache']:.3f} s, "
+            f"{startups['with_aot_cache']:.3f} s with the AOT cache")
+        log(f"service: java {' '.join(dockerfile_java_flags())} -jar user-service.jar")
+        service, startup_s = start_service(env, True)
         rss_after_start = rss_peak_mb(service.pid)
-        log(f"exec to first 200 on /ready: {startup_s:.3f} s")
 
         wrk(port, "get.lua", WARMUP)
         results = {}
@@ -210,18 +251,14 @@ def main():
             log(f"{name}: {run['rps']:.0f} req/s")
         peak_rss = rss_peak_mb(service.pid)
     finally:
-        for process in (service, db):
-            if process and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop(service)
+        stop(db)
 
     report = {
         "mode": "smoke" if SMOKE else "full",
         "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "java": java_version()},
-        "postgres": settings, "pgbench_tps": tps, "startup_s": startup_s,
+        "postgres": settings, "pgbench_tps": tps, "startup_s": startups,
+        "java_flags": dockerfile_java_flags(),
         "rss_after_start_mb": rss_after_start, "peak_rss_mb": peak_rss, "scenarios": results,
         "duration_s": DURATION, "connections": CONNECTIONS,
     }
@@ -234,8 +271,9 @@ def main():
               f"{r['service_cpu_us_per_req']:.1f} | {r['postgres_cpu_us_per_req']:.1f} | {r['ratio_to_pgbench']:.2f} |")
     print(f"| pgbench (same PostgreSQL) | {tps:.0f} TPS | | | | | | 1.00 |")
     print()
-    print(f"startup (exec to first 200 on /ready): {startup_s:.3f} s; RSS after start {rss_after_start:.0f} MB, "
-          f"peak under load {peak_rss:.0f} MB")
+    print(f"startup (exec to first 200 on /ready, database migrated): {startups['without_aot_cache']:.3f} s, "
+          f"{startups['with_aot_cache']:.3f} s with the AOT cache; RSS after start {rss_after_start:.0f} MB, "
+          f"peak under load {peak_rss:.0f} MB (JVM told the pod's {CONTAINER_MEMORY} limit)")
     print(f"machine: {report['machine']['cpus']} CPUs, {report['machine']['cpu']}; {report['machine']['java']}; "
           f"{'SMOKE run: figures mean nothing' if SMOKE else str(DURATION) + ' s per scenario'}")
     print(f"results: {WORK / 'results.json'}")

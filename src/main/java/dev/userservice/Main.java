@@ -15,7 +15,9 @@ import sun.misc.Signal;
  * {@code java -jar user-service.jar}         serves the API;
  * {@code java -jar user-service.jar migrate} brings the schema up to date and exits;
  * {@code java -jar user-service.jar database} runs only the embedded PostgreSQL of DATA_DIR,
- * migrated, until stopped (for psql, benchmarks, or a second service instance).
+ * migrated, until stopped (for psql, benchmarks, or a second service instance);
+ * {@code java -XX:AOTCacheOutput=app.aot -jar user-service.jar train} is the image build's
+ * training run for the JDK's ahead-of-time cache (see {@link Training}).
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -25,7 +27,7 @@ public final class Main {
   private Main() {
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
     try {
       Config config = Config.fromEnvironment();
       String command = args.length == 0 ? "serve" : args[0];
@@ -33,8 +35,9 @@ public final class Main {
         case "serve" -> serve(config);
         case "migrate" -> migrate(config);
         case "database" -> database(config);
+        case "train" -> Training.run();
         default -> {
-          System.err.println("usage: java -jar user-service.jar [serve|migrate|database]");
+          System.err.println("usage: java -jar user-service.jar [serve|migrate|database|train]");
           System.exit(2);
         }
       }

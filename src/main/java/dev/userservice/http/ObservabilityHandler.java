@@ -1,6 +1,7 @@
 package dev.userservice.http;
 
 import dev.userservice.config.RequestLog;
+import dev.userservice.logging.JsonLogging;
 import dev.userservice.metrics.Metrics;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ final class ObservabilityHandler {
   /** What a request that matched no route is recorded as, so raw paths never become labels. */
   static final String UNMATCHED = "NOT_FOUND";
 
-  private static final Logger accessLog = LoggerFactory.getLogger("http.access");
+  private static final Logger accessLog = LoggerFactory.getLogger(JsonLogging.ACCESS_LOGGER);
 
   private final Metrics metrics;
   private final RequestLog requestLog;
