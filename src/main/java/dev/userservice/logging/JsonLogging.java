@@ -37,6 +37,9 @@ public final class JsonLogging extends ContextAwareBase implements Configurator 
     for (String quiet : new String[] {"io.zonky", "org.flywaydb", "io.netty", "io.vertx"}) {
       context.getLogger(quiet).setLevel(Level.WARN);
     }
+    // The queues are drained when the JVM exits, so the last lines (such as migrate's
+    // "database migrated" just before it returns) are written, not dropped.
+    Runtime.getRuntime().addShutdownHook(new Thread(context::stop, "logging-shutdown"));
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
