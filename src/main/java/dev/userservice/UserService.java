@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -80,7 +81,10 @@ public final class UserService {
       var serverOptions = new HttpServerOptions()
           .setHost(config.bindAddress())
           // -1 asks for one random port shared by every instance; 0 would give each its own.
-          .setPort(config.port() == 0 ? -1 : config.port());
+          .setPort(config.port() == 0 ? -1 : config.port())
+          // Idle keep-alive connections are closed, so idle clients cannot pile up without end.
+          .setIdleTimeout((int) config.idleTimeout().toMillis())
+          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
       var verticles = new ArrayList<HttpVerticle>();
       String deploymentId = vertx.deployVerticle(() -> {
             String poolName = PgPools.NAME + "-" + loops.getAndIncrement();

@@ -28,6 +28,7 @@ public record Config(
     int dbPoolMaxWaiting,
     Duration requestTimeout,
     Duration readyTimeout,
+    Duration idleTimeout,
     Duration shutdownDrain,
     Duration shutdownTimeout,
     int retryAfterSeconds,
@@ -66,6 +67,9 @@ public record Config(
         reader.millis("REQUEST_TIMEOUT_MS", 5000),
         // Below the 1 s a Kubernetes probe waits by default.
         reader.millis("READY_TIMEOUT_MS", 800),
+        // Longer than the 60 s an ingress-nginx upstream keeps an idle connection, so the
+        // proxy closes first and never reuses a connection the service is closing.
+        reader.millis("HTTP_IDLE_TIMEOUT_MS", 75_000),
         reader.millis("SHUTDOWN_DRAIN_MS", 5000),
         reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),

@@ -9,8 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
 import dev.userservice.support.SharedService;
+import dev.userservice.support.TestDatabase;
+import dev.userservice.support.TestService;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -174,6 +179,17 @@ class UserApiTest {
     assertMethodNotAllowed(api.request("POST", "/health", null), "GET");
     assertMethodNotAllowed(api.request("PUT", "/ready", null), "GET");
     assertMethodNotAllowed(api.request("DELETE", "/metrics", null), "GET");
+  }
+
+  @Test
+  void idleKeepAliveConnectionsAreClosed() throws Exception {
+    try (var service = TestService.start(TestDatabase.settings(), Map.of("HTTP_IDLE_TIMEOUT_MS", "500"));
+         var socket = new Socket("127.0.0.1", URI.create(service.api.base()).getPort())) {
+      socket.setSoTimeout(5000);
+      long started = System.nanoTime();
+      assertThat(socket.getInputStream().read()).as("the server closed the idle connection").isEqualTo(-1);
+      assertThat((System.nanoTime() - started) / 1_000_000).isBetween(300L, 4000L);
+    }
   }
 
   private static void assertMethodNotAllowed(Response response, String allow) {

@@ -24,6 +24,10 @@ public final class ApiClient {
     this.base = base;
   }
 
+  public String base() {
+    return base;
+  }
+
   public Response get(String path) {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
