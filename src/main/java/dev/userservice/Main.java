@@ -28,6 +28,10 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    // Netty's JFR allocation events: never used here, and loading them slows every start.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     try {
       Config config = Config.fromEnvironment();
       String command = args.length == 0 ? "serve" : args[0];

@@ -105,6 +105,10 @@ public final class UserService {
           .addKeyValue("poolSize", perLoop * cpus)
           .addKeyValue("startupMs", (System.nanoTime() - started) / 1_000_000)
           .log("user-service listening");
+      vertx.executeBlocking(() -> {
+        metrics.bindJvmMetrics();
+        return null;
+      });
       return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, readiness);
     } catch (RuntimeException e) {
       if (embedded != null) {
@@ -154,8 +158,8 @@ public final class UserService {
         readiness.schemaIsCurrent();
         return;
       }
-    } catch (RuntimeException databaseDown) {
-      // the periodic check below keeps trying
+    } catch (Exception databaseDown) { // await() rethrows the client's exception, checked or not
+      // the periodic check below keeps trying; meanwhile /ready says 503
     }
     log.atWarn().addKeyValue("expectedVersion", Migrations.LATEST_VERSION)
         .log("schema not migrated yet: /ready answers 503 until it is");

@@ -8,14 +8,12 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import net.logstash.logback.encoder.LogstashEncoder;
-import net.logstash.logback.fieldnames.LogstashFieldNames;
 
 /**
  * The logging setup, in code rather than logback.xml: parsing XML cost a third of a second of
  * startup (measured with -Xlog:class+load). Logback finds it through META-INF/services.
  *
- * <p>One JSON object per line on stdout. Event loops hand lines to a queue and go on; when it
+ * <p>One JSON object per line on stdout ({@link JsonLineEncoder}). Event loops hand lines to a queue and go on; when it
  * is full, lines are dropped rather than waited for. The access log (logger "http.access") is
  * written in 8 KiB blocks instead of a system call a line; everything else is flushed at once.
  * LOG_LEVEL sets the root level (INFO by default).
@@ -44,14 +42,8 @@ public final class JsonLogging extends ContextAwareBase implements Configurator 
   }
 
   private static AsyncAppender async(LoggerContext context, String name, boolean flushEachLine) {
-    LogstashEncoder encoder = new LogstashEncoder();
+    JsonLineEncoder encoder = new JsonLineEncoder();
     encoder.setContext(context);
-    LogstashFieldNames names = encoder.getFieldNames();
-    names.setTimestamp("timestamp");
-    names.setLogger("logger");
-    names.setThread("thread");
-    names.setVersion("[ignore]");
-    names.setLevelValue("[ignore]");
     encoder.start();
 
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();

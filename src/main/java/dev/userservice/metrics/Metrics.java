@@ -36,14 +36,6 @@ public final class Metrics implements AutoCloseable {
 
   public Metrics() {
     registry.config().commonTags("application", APPLICATION);
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    gcMetrics.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new JvmInfoMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
     registry.gauge("http.server.requests.in.flight", inFlight);
     requestTimer = Timer.builder("http.server.requests")
         .description("HTTP requests by route template, method and status")
@@ -52,6 +44,22 @@ public final class Metrics implements AutoCloseable {
         .minimumExpectedValue(Duration.ofNanos(250_000))
         .maximumExpectedValue(Duration.ofSeconds(10))
         .withRegistry(registry);
+  }
+
+  /**
+   * JVM and process meters. Called once the service listens: binding them loads a few hundred
+   * classes (management beans, GC notifications), about a tenth of a second better spent after
+   * the first request can be answered.
+   */
+  public void bindJvmMetrics() {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
   }
 
   /**
