@@ -16,6 +16,27 @@ class DatabaseOutageTest {
   private static final long REQUEST_TIMEOUT_MS = 2000;
 
   @Test
+  void startsWhileTheDatabaseIsDownAndBecomesReadyWhenItComes() throws Exception {
+    try (RestartablePostgres postgres = new RestartablePostgres()) {
+      postgres.stop();
+      try (TestService service = TestService.start(postgres.settings(), Map.of("DB_CONNECT_TIMEOUT_MS", "500"))) {
+        ApiClient api = service.api;
+        assertThat(api.get("/health").status()).isEqualTo(200);
+        assertThat(api.get("/ready").status()).isEqualTo(503);
+        assertError(api.get("/user/1"), 503);
+
+        postgres.start();
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (api.get("/ready").status() != 200 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(api.get("/ready").status()).isEqualTo(200);
+        assertThat(api.get("/user/1").status()).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void failsFastWhileTheDatabaseIsDownAndRecoversWithoutRestart() throws Exception {
     try (RestartablePostgres postgres = new RestartablePostgres();
          TestService service = TestService.start(postgres.settings(),
