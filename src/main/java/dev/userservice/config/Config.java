@@ -74,7 +74,7 @@ public record Config(
         reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),
         RequestLog.valueOf(reader.oneOf("REQUEST_LOG", "ERRORS", "ALL", "ERRORS", "OFF")),
-        // Applied by logback.xml; read here too so that a typo fails at start.
+        // Applied by logging/JsonLogging; read here too so that a typo fails at start.
         reader.oneOf("LOG_LEVEL", "INFO", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"));
   }
 
