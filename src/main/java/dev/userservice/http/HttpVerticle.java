@@ -35,7 +35,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = poolFactory.apply(vertx); // created here, so its connections live on this event loop
-    server = vertx.createHttpServer(options).requestHandler(routerFactory.apply(vertx, pool));
+    server = vertx.createHttpServer(options)
+        .invalidRequestHandler(InvalidRequests::answer)
+        .requestHandler(routerFactory.apply(vertx, pool));
     return server.listen();
   }
 

@@ -192,6 +192,25 @@ class UserApiTest {
     }
   }
 
+  @Test
+  void overLongRequestLineAndHeadersGetJsonErrors() throws Exception {
+    int port = URI.create(api.base()).getPort();
+    String longLine = rawRequest(port, "GET /user/" + "1".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(longLine).matches("(?s)HTTP/1\\.[01] 414 .*").contains("application/json").contains("{\"message\":\"request line longer");
+    String bigHeaders = rawRequest(port, "GET /user/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
+    assertThat(bigHeaders).matches("(?s)HTTP/1\\.[01] 431 .*").contains("{\"message\":\"request headers larger");
+    assertThat(api.get("/user/1").status()).as("still serving").isEqualTo(200);
+  }
+
+  /** Sends bytes as they are and reads the answer until the server closes the connection. */
+  private static String rawRequest(int port, String request) throws Exception {
+    try (var socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   private static void assertMethodNotAllowed(Response response, String allow) {
     assertError(response, 405);
     assertThat(response.header("allow")).isEqualTo(allow);
