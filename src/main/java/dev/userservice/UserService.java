@@ -74,30 +74,12 @@ public final class UserService {
       Pool pool = PgPools.create(vertx, db, config, 1, "schema-check");
       int perLoop = Math.max(1, (config.dbPoolSize() + cpus - 1) / cpus);
       metrics.poolSize(PgPools.NAME, perLoop * cpus);
-      var loops = new AtomicInteger();
 
       var readiness = new Readiness();
       watchSchema(vertx, pool, readiness);
-      var serverOptions = new HttpServerOptions()
-          .setHost(config.bindAddress())
-          // -1 asks for one random port shared by every instance; 0 would give each its own.
-          .setPort(config.port() == 0 ? -1 : config.port())
-          // Idle keep-alive connections are closed, so idle clients cannot pile up without end.
-          .setIdleTimeout((int) config.idleTimeout().toMillis())
-          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-      var verticles = new ArrayList<HttpVerticle>();
-      String deploymentId = vertx.deployVerticle(() -> {
-            String poolName = PgPools.NAME + "-" + loops.getAndIncrement();
-            var verticle = new HttpVerticle(serverOptions,
-                v -> PgPools.create(v, db, config, perLoop, poolName),
-                (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout());
-            synchronized (verticles) {
-              verticles.add(verticle);
-            }
-            return verticle;
-          }, new DeploymentOptions().setInstances(cpus))
-          .await();
-      int port = verticles.getFirst().actualPort();
+      Deployment http = deployHttpServers(vertx, config, db, cpus, perLoop, metrics, readiness);
+      String deploymentId = http.id();
+      int port = http.port();
       log.atInfo()
           .addKeyValue("port", port)
           .addKeyValue("eventLoops", cpus)
@@ -120,6 +102,35 @@ public final class UserService {
 
   public int port() {
     return port;
+  }
+
+  private record Deployment(String id, int port) {
+  }
+
+  /** One HTTP server per event loop, each with its own PostgreSQL pool, sharing one port. */
+  private static Deployment deployHttpServers(Vertx vertx, Config config, DbSettings db, int loops,
+      int poolPerLoop, Metrics metrics, Readiness readiness) {
+    var serverOptions = new HttpServerOptions()
+        .setHost(config.bindAddress())
+        // -1 asks for one random port shared by every instance; 0 would give each its own.
+        .setPort(config.port() == 0 ? -1 : config.port())
+        // Idle keep-alive connections are closed, so idle clients cannot pile up without end.
+        .setIdleTimeout((int) config.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    var next = new AtomicInteger();
+    var verticles = new ArrayList<HttpVerticle>();
+    String id = vertx.deployVerticle(() -> {
+          String poolName = PgPools.NAME + "-" + next.getAndIncrement();
+          var verticle = new HttpVerticle(serverOptions,
+              v -> PgPools.create(v, db, config, poolPerLoop, poolName),
+              (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout());
+          synchronized (verticles) {
+            verticles.add(verticle);
+          }
+          return verticle;
+        }, new DeploymentOptions().setInstances(loops))
+        .await();
+    return new Deployment(id, verticles.getFirst().actualPort());
   }
 
   /**
