@@ -47,6 +47,7 @@ class MetricsEndpointTest {
       assertThat(api.get("/user/" + id).status()).isEqualTo(200);
     }
     assertThat(api.get("/user/999999999").status()).isEqualTo(404);
+    assertThat(api.get("/user/not-a-number").status()).isEqualTo(400); // a failure keeps its template
     assertThat(api.get("/no/such/path/" + id).status()).isEqualTo(404);
     String after = api.get("/metrics").body();
 
@@ -55,6 +56,8 @@ class MetricsEndpointTest {
     String missing = "http_server_requests_seconds_count{application=\"user-service\",method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/user/{id}\"}";
     assertThat(value(after, missing) - value(before, missing)).isEqualTo(1);
     assertThat(after).contains("uri=\"NOT_FOUND\"");
+    String failed = "http_server_requests_seconds_count{application=\"user-service\",method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"400\",uri=\"/user/{id}\"}";
+    assertThat(value(after, failed) - value(before, failed)).isEqualTo(1);
 
     String bucket = "http_server_requests_seconds_bucket{application=\"user-service\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/user/{id}\",le=\"+Inf\"}";
     assertThat(value(after, bucket) - value(before, bucket)).isEqualTo(3);
