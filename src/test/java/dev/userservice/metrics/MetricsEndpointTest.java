@@ -69,9 +69,14 @@ class MetricsEndpointTest {
   }
 
   @Test
-  void exposesJvmProcessPoolAndInFlightSeries() {
+  void exposesJvmProcessPoolAndInFlightSeries() throws InterruptedException {
     api.get("/user/1");
+    // JVM meters are bound just after the port opens (see Metrics.bindJvmMetrics): allow that moment.
     String body = api.get("/metrics").body();
+    for (int i = 0; i < 100 && !body.contains("jvm_info{"); i++) {
+      Thread.sleep(50);
+      body = api.get("/metrics").body();
+    }
     assertThat(body).contains(
         "jvm_info{", "jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads{", "process_cpu_usage{",
         "process_uptime_seconds{", "http_server_requests_in_flight{", "db_pool_max_size{",
