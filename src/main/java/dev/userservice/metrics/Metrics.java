@@ -105,10 +105,6 @@ public final class Metrics implements AutoCloseable {
     return registry.scrape(contentType);
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   private static String outcome(int status) {
     if (status < 200) {
       return "INFORMATIONAL";
