@@ -81,12 +81,12 @@ def train_aot_cache():
 
 def start_service(env, aot):
     """Starts the service and returns (process, seconds from exec to the first 200 on /ready)."""
+    log_path = WORK / f"service{'-aot' if aot else ''}.log"
     started = time.monotonic()
     process = subprocess.Popen([java(), *dockerfile_java_flags(aot), "-jar", str(JAR)], env=env,
-                               stdout=open(WORK / f"service{'-aot' if aot else ''}.log", "w"),
-                               stderr=subprocess.STDOUT)
+                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     if not wait_for(f"http://127.0.0.1:{env['PORT']}/ready", 60):
-        sys.exit("the service did not get ready: see " + str(WORK / "service.log"))
+        sys.exit(f"the service did not get ready: see {log_path}")
     return process, time.monotonic() - started
 
 
@@ -235,7 +235,7 @@ def main():
         log(f"exec to first 200 on /ready: {startups['without_aot_cache']:.3f} s, "
             f"{startups['with_aot_cache']:.3f} s with the AOT cache")
         log(f"service: java {' '.join(dockerfile_java_flags())} -jar user-service.jar")
-        service, startup_s = start_service(env, True)
+        service, _ = start_service(env, True)
         rss_after_start = rss_peak_mb(service.pid)
 
         wrk(port, "get.lua", WARMUP)

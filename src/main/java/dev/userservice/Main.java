@@ -56,12 +56,19 @@ public final class Main {
 
   private static void serve(Config config) {
     UserService service = UserService.start(config);
-    // SIGTERM (Kubernetes) and SIGINT (Ctrl-C) drain and exit 0; a plain shutdown hook would
-    // make the JVM exit 143. The hook stays for any other exit, so the embedded database stops.
-    Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "shutdown"));
+    stopOnSignal(service::stop);
+  }
+
+  /**
+   * SIGTERM (Kubernetes) and SIGINT (Ctrl-C) run {@code stop} and exit 0; a plain shutdown hook
+   * would make the JVM exit 143. The hook stays for any other exit, so the embedded database
+   * always stops. {@code stop} must be safe to call twice.
+   */
+  private static void stopOnSignal(Runnable stop) {
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
-        service.stop();
+        stop.run();
         System.exit(0);
       });
     }
@@ -73,13 +80,7 @@ public final class Main {
     var db = embedded.settings();
     log.atInfo().addKeyValue("host", db.host()).addKeyValue("port", db.port()).addKeyValue("database", db.database())
         .addKeyValue("user", db.user()).log("embedded PostgreSQL ready; stop with Ctrl-C");
-    Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "shutdown"));
-    for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> {
-        embedded.close();
-        System.exit(0);
-      });
-    }
+    stopOnSignal(embedded::close);
     new CountDownLatch(1).await(); // nothing else keeps the JVM alive: wait for a signal
   }
 

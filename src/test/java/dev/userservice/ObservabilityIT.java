@@ -66,7 +66,7 @@ class ObservabilityIT {
 
       int prometheusPort = freePort();
       Path rules = work.resolve("rules.yml");
-      writeRules(rules);
+      RenderedChart.writePrometheusRules(rules);
       Files.writeString(work.resolve("prometheus.yml"), scrapeConfig(appPort, exporterPort));
       helpers.add(new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
           "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
@@ -205,13 +205,6 @@ class ObservabilityIT {
               - targets: ["127.0.0.1:%d"]
                 labels: {namespace: %s, service: %s, pod: postgres-exporter-0, endpoint: http}
         """.formatted(APP_JOB, appPort, NAMESPACE, APP_JOB, EXPORTER_JOB, exporterPort, NAMESPACE, EXPORTER_JOB);
-  }
-
-  private static void writeRules(Path rules) throws IOException {
-    JsonNode rule = RenderedChart.render().ofKind("PrometheusRule").getFirst();
-    var file = JSON.createObjectNode();
-    file.set("groups", rule.at("/spec/groups"));
-    new YAMLMapper().writeValue(rules.toFile(), file);
   }
 
   private static void awaitTargetsUp(Prometheus prometheus) throws InterruptedException {

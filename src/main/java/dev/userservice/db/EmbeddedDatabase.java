@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final FileLock lock;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedDatabase(EmbeddedPostgres postgres, FileLock lock) {
     this.postgres = postgres;
@@ -72,8 +74,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return new DbSettings("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
   }
 
+  /** Stops the server and releases the folder; safe to call more than once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       postgres.close();
     } catch (IOException e) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.userservice.support.RenderedChart;
 import dev.userservice.support.Tools;
@@ -20,22 +18,11 @@ class AlertRulesTest {
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final Path TESTS = Path.of("src/test/resources/promtool/alerts.test.yml");
 
-  /** Writes the rendered rules as a plain Prometheus rule file next to a copy of the tests. */
-  static Path renderedRules(Path directory) throws Exception {
-    JsonNode rule = RenderedChart.render().ofKind("PrometheusRule").getFirst();
-    ObjectNode file = JsonNodeFactory.instance.objectNode();
-    file.set("groups", rule.at("/spec/groups"));
-    Files.createDirectories(directory);
-    Path rules = directory.resolve("rules.yml");
-    YAML.writeValue(rules.toFile(), file);
-    return rules;
-  }
-
   @Test
   void rulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
     Tools.require("promtool");
     Path dir = Path.of("target", "promtool");
-    renderedRules(dir);
+    RenderedChart.writePrometheusRules(dir.resolve("rules.yml"));
     Files.copy(TESTS, dir.resolve("alerts.test.yml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     var check = Tools.run(dir, 60, "promtool", "check", "rules", "rules.yml");
@@ -75,6 +62,6 @@ class AlertRulesTest {
   }
 
   private static JsonNode renderedRulesTree() throws Exception {
-    return YAML.readTree(renderedRules(Path.of("target", "promtool-tree")).toFile());
+    return YAML.readTree(RenderedChart.writePrometheusRules(Path.of("target", "promtool-tree", "rules.yml")).toFile());
   }
 }

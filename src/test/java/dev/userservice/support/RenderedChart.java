@@ -28,6 +28,8 @@ public final class RenderedChart {
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static boolean copied;
+
   private final String yaml;
   private final List<JsonNode> objects;
 
@@ -66,6 +68,9 @@ public final class RenderedChart {
    */
   private static synchronized Path withHooksAsPlainObjects() {
     Path copy = Path.of("target", "chart-with-plain-hooks", "user-service");
+    if (copied) {
+      return copy; // the chart does not change while the tests run: copy it once
+    }
     try {
       if (Files.exists(copy)) {
         try (Stream<Path> old = Files.walk(copy)) {
@@ -89,7 +94,22 @@ public final class RenderedChart {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    copied = true;
     return copy;
+  }
+
+  /** The rendered PrometheusRule's groups as a plain Prometheus rule file, for promtool and Prometheus. */
+  public static Path writePrometheusRules(Path file) {
+    JsonNode rule = render().ofKind("PrometheusRule").getFirst();
+    var groups = JSON.createObjectNode();
+    groups.set("groups", rule.at("/spec/groups"));
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      YAML.writeValue(file.toFile(), groups);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   public String yaml() {
