@@ -5,8 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.impl.PgPoolOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,10 +29,15 @@ public final class PgPools {
         .setUser(db.user())
         .setPassword(db.password())
         .setCachePreparedStatements(true)
-        // Queries from many requests share a connection, one after the other on the wire.
+        // Up to this many queries of different requests in flight on one connection.
         .setPipeliningLimit(256);
-    var pool = new PoolOptions()
-        .setName(name)
+    // Without "pipelined" the pool lends a connection to one query at a time and the limit above
+    // does nothing. With it, queries share connections: measured in bench/, 89 -> 62 µs of CPU per
+    // GET, and under overload (400 clients, 2 connections) 1,900 creates/s instead of a collapse to
+    // under 100/s while the wait queue overflowed. Vert.x 5 keeps this switch in its impl package,
+    // so an upgrade that moves it fails the build, not the service.
+    var pool = new PgPoolOptions().setPipelined(true);
+    pool.setName(name)
         .setMaxSize(maxSize)
         // Requests past this queue, or waiting longer than this, get a quick 503 instead of piling up.
         .setMaxWaitQueueSize(config.dbPoolMaxWaiting())

@@ -14,7 +14,12 @@ import org.slf4j.LoggerFactory;
 final class FailureHandler {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
 
+  private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 1_000_000_000L;
+
   private final String retryAfterSeconds;
+  // One handler per event loop, so these need no locking.
+  private long lastUnavailableLogNanos = System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS;
+  private long unavailableSinceLastLog;
 
   FailureHandler(int retryAfterSeconds) {
     this.retryAfterSeconds = Integer.toString(retryAfterSeconds);
@@ -27,7 +32,7 @@ final class FailureHandler {
       case InvalidUserException invalid -> Responses.message(ctx, 400, invalid.getMessage());
       case UsernameTakenException taken -> Responses.message(ctx, 409, taken.getMessage());
       case DatabaseUnavailableException unavailable -> {
-        log.atWarn().addKeyValue("cause", String.valueOf(unavailable.getCause())).log("database unavailable");
+        logUnavailable(unavailable);
         unavailable(ctx);
       }
       case null -> answerStatus(ctx, ctx.statusCode());
@@ -35,6 +40,22 @@ final class FailureHandler {
         log.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
         Responses.message(ctx, 500, "internal server error");
       }
+    }
+  }
+
+  /**
+   * At most one line a second per event loop: under overload or an outage thousands of requests
+   * a second fail alike, and writing each to stdout would slow the very loop that is overloaded.
+   */
+  private void logUnavailable(DatabaseUnavailableException unavailable) {
+    unavailableSinceLastLog++;
+    long now = System.nanoTime();
+    if (now - lastUnavailableLogNanos >= UNAVAILABLE_LOG_INTERVAL_NANOS) {
+      log.atWarn().addKeyValue("cause", String.valueOf(unavailable.getCause()))
+          .addKeyValue("requests", unavailableSinceLastLog)
+          .log("database unavailable");
+      lastUnavailableLogNanos = now;
+      unavailableSinceLastLog = 0;
     }
   }
 

@@ -35,11 +35,25 @@ public final class ServiceProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * The JVM flags of the Dockerfile, in a container with the chart's default memory limit:
+   * what a test of memory or speed should run with.
+   */
+  public static final List<String> CONTAINER_JVM = List.of(
+      "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAM=384m");
+
   /** Starts the jar with the given environment on top of a clean one (no DB_HOST unless given). */
   public static ServiceProcess start(Path workDir, Map<String, String> env, String... args) {
+    return start(workDir, env, List.of(), args);
+  }
+
+  /** As {@link #start(Path, Map, String...)}, with JVM options before {@code -jar}. */
+  public static ServiceProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jar = System.getProperty("userservice.jar", Path.of("target", "user-service.jar").toAbsolutePath().toString());
-    var command = new java.util.ArrayList<>(List.of(java, "-jar", jar));
+    var command = new java.util.ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar));
     command.addAll(List.of(args));
     var builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("DB_") || name.equals("PORT"));
@@ -81,6 +95,50 @@ public final class ServiceProcess implements AutoCloseable {
   /** SIGTERM, as Kubernetes sends it. */
   public void terminate() {
     process.destroy();
+  }
+
+  /** SIGKILL: no shutdown hook, no drain, as when a node dies or the OOM killer strikes. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** Resident memory now and at its peak (VmRSS, VmHWM from /proc), in MiB. */
+  public record Memory(long rssMib, long peakRssMib) {
+  }
+
+  public Memory memory() {
+    try {
+      long rss = 0;
+      long peak = 0;
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = kib(line) / 1024;
+        } else if (line.startsWith("VmHWM:")) {
+          peak = kib(line) / 1024;
+        }
+      }
+      return new Memory(rss, peak);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** CPU time the process has used so far (user + system, from /proc), in milliseconds. */
+  public long cpuMillis() {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // The fields after the command name, which is in parentheses and may hold spaces.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+      return ticks * 10; // USER_HZ is 100 on Linux
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long kib(String statusLine) {
+    return Long.parseLong(statusLine.replaceAll("[^0-9]", ""));
   }
 
   public int awaitExit(Duration timeout) throws InterruptedException {

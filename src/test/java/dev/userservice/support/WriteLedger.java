@@ -1,0 +1,109 @@
+package dev.userservice.support;
+
+import dev.userservice.db.DbSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a load run was told about every user it wrote, kept per username so it can be checked
+ * against the database afterwards. A write answered 200 fixes the row's state; a write answered
+ * otherwise (5xx, connection reset, killed server) leaves two states possible, before and after,
+ * and the row must be exactly one of them: never lost, never half-applied.
+ */
+public final class WriteLedger {
+  /** The writable fields of a user as the client sent them; absent means "no such row". */
+  public record Row(String username, String firstName, String lastName, String email, String phone) {
+  }
+
+  /** A state the database may show for one username. Empty: the row must not exist. */
+  private record Entry(List<Optional<Row>> allowed) {
+  }
+
+  private final String prefix;
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong acknowledgedWrites = new AtomicLong();
+  private final AtomicLong unacknowledgedWrites = new AtomicLong();
+
+  public WriteLedger(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** A write that got its 200: the row is now exactly {@code after} (empty when deleted). */
+  public void acknowledged(String username, Optional<Row> after) {
+    acknowledgedWrites.incrementAndGet();
+    entries.put(username, new Entry(List.of(after)));
+  }
+
+  /**
+   * A write whose outcome the client does not know. The row is either what it was before or
+   * what was sent; the client never touches this username again, so that stays true.
+   */
+  public void unknown(String username, Optional<Row> before, Optional<Row> attempted) {
+    unacknowledgedWrites.incrementAndGet();
+    entries.put(username, new Entry(List.of(before, attempted)));
+  }
+
+  public long acknowledgedWrites() {
+    return acknowledgedWrites.get();
+  }
+
+  public long unacknowledgedWrites() {
+    return unacknowledgedWrites.get();
+  }
+
+  /** What the check found: users compared and every row that broke a promise. */
+  public record Verdict(int users, int acknowledgedRows, List<String> violations) {
+  }
+
+  /** Reads every row of this ledger's users straight from PostgreSQL and compares. */
+  public Verdict verify(DbSettings db) {
+    Map<String, Row> rows = readRows(db);
+    List<String> violations = new ArrayList<>();
+    int acknowledgedRows = 0;
+    for (var e : entries.entrySet()) {
+      Optional<Row> actual = Optional.ofNullable(rows.remove(e.getKey()));
+      List<Optional<Row>> allowed = e.getValue().allowed();
+      if (allowed.size() == 1) {
+        acknowledgedRows++;
+      }
+      if (!allowed.contains(actual)) {
+        violations.add(e.getKey() + ": database has " + actual + ", allowed " + allowed);
+      }
+    }
+    rows.forEach((name, row) -> violations.add(name + ": row no client wrote: " + row));
+    return new Verdict(entries.size(), acknowledgedRows, violations);
+  }
+
+  private Map<String, Row> readRows(DbSettings db) {
+    Map<String, Row> rows = new HashMap<>();
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+         PreparedStatement s = c.prepareStatement(
+             "SELECT username, first_name, last_name, email, phone FROM \"user\" WHERE starts_with(username, ?)")) {
+      s.setString(1, prefix);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          Row row = new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5));
+          rows.put(Objects.requireNonNull(row.username()), row);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+}
