@@ -116,14 +116,20 @@ public final class UserService {
         .setPort(config.port() == 0 ? -1 : config.port())
         // Idle keep-alive connections are closed, so idle clients cannot pile up without end.
         .setIdleTimeout((int) config.idleTimeout().toMillis())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // HTTP/1.1 only, as ingress controllers and load balancers speak to a backend. Detecting
+        // cleartext HTTP/2 would hold each new connection back until its first bytes, out of
+        // reach of the connection limit and the header timeout (see http/ConnectionGuard).
+        .setHttp2ClearTextEnabled(false);
     var next = new AtomicInteger();
+    var openConnections = new AtomicInteger();
     var verticles = new ArrayList<HttpVerticle>();
     String id = vertx.deployVerticle(() -> {
           String poolName = PgPools.NAME + "-" + next.getAndIncrement();
           var verticle = new HttpVerticle(serverOptions,
               v -> PgPools.create(v, db, config, poolPerLoop, poolName),
-              (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout());
+              (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout(),
+              openConnections, config.maxConnections(), config.headerTimeout());
           synchronized (verticles) {
             verticles.add(verticle);
           }

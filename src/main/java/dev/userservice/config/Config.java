@@ -29,6 +29,8 @@ public record Config(
     Duration requestTimeout,
     Duration readyTimeout,
     Duration idleTimeout,
+    int maxConnections,
+    Duration headerTimeout,
     Duration shutdownDrain,
     Duration shutdownTimeout,
     int retryAfterSeconds,
@@ -70,6 +72,12 @@ public record Config(
         // Longer than the 60 s an ingress-nginx upstream keeps an idle connection, so the
         // proxy closes first and never reuses a connection the service is closing.
         reader.millis("HTTP_IDLE_TIMEOUT_MS", 75_000),
+        // Open connections at once, over all event loops; past it a new connection is closed.
+        // An idle connection costs a few KiB, so this stays well inside a 384 MiB container.
+        reader.integer("HTTP_MAX_CONNECTIONS", 4096, 1, 1_000_000),
+        // A new connection must deliver a whole request head within this, so a client that sends
+        // nothing, or a byte now and then, cannot hold a connection for as long as it likes.
+        reader.millis("HTTP_HEADER_TIMEOUT_MS", 10_000),
         reader.millis("SHUTDOWN_DRAIN_MS", 5000),
         reader.millis("SHUTDOWN_TIMEOUT_MS", 20000),
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),

@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -21,23 +22,37 @@ public final class HttpVerticle extends VerticleBase {
   private final Function<Vertx, Pool> poolFactory;
   private final BiFunction<Vertx, Pool, Router> routerFactory;
   private final Duration shutdownTimeout;
+  private final AtomicInteger openConnections;
+  private final int maxConnections;
+  private final Duration headerTimeout;
   private HttpServer server;
   private Pool pool;
 
+  /** {@code openConnections} is shared by every instance, so the limit holds for the whole process. */
   public HttpVerticle(HttpServerOptions options, Function<Vertx, Pool> poolFactory,
-      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout) {
+      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout,
+      AtomicInteger openConnections, int maxConnections, Duration headerTimeout) {
     this.options = options;
     this.poolFactory = poolFactory;
     this.routerFactory = routerFactory;
     this.shutdownTimeout = shutdownTimeout;
+    this.openConnections = openConnections;
+    this.maxConnections = maxConnections;
+    this.headerTimeout = headerTimeout;
   }
 
   @Override
   public Future<?> start() {
     pool = poolFactory.apply(vertx); // created here, so its connections live on this event loop
+    var guard = new ConnectionGuard(vertx, openConnections, maxConnections, headerTimeout);
+    Router router = routerFactory.apply(vertx, pool);
     server = vertx.createHttpServer(options)
+        .connectionHandler(guard::onConnection)
         .invalidRequestHandler(InvalidRequests::answer)
-        .requestHandler(routerFactory.apply(vertx, pool));
+        .requestHandler(request -> {
+          guard.onRequest(request);
+          router.handle(request);
+        });
     return server.listen();
   }
 

@@ -101,6 +101,15 @@ class UserValidationTest {
   }
 
   @Test
+  void overlongUtf8Is400NotTheCharacterItSmuggles() {
+    // C0 AF is an overlong '/': a lenient decoder would store "a/b".
+    byte[] body = {'{', '"', 'u', 's', 'e', 'r', 'n', 'a', 'm', 'e', '"', ':', '"', 'a', (byte) 0xC0, (byte) 0xAF, 'b', '"', '}'};
+    Response response = api.request("POST", "/user", body, "content-type", "application/json");
+    assertError(response, 400);
+    assertThat(response.message()).contains("UTF-8");
+  }
+
+  @Test
   void nullOptionalFieldsAndLimitsAreAccepted() {
     String username = "u".repeat(255) + "😀"; // 256 code points, 257 UTF-16 units
     String body = new JsonObject().put("username", username).putNull("firstName").put("lastName", "l".repeat(256))
