@@ -56,7 +56,7 @@ class ChartTest {
   void defaultRenderHasEveryPart() {
     var chart = RenderedChart.render();
     System.out.println("helm template, default values: " + chart.countByKind());
-    assertThat(chart.countByKind()).containsEntry("Namespace", 1L).containsEntry("ConfigMap", 2L)
+    assertThat(chart.countByKind()).containsEntry("Namespace", 1L).containsEntry("ConfigMap", 3L)
         .containsEntry("Secret", 1L).containsEntry("Deployment", 1L).containsEntry("Service", 2L)
         .containsEntry("Ingress", 1L).containsEntry("StatefulSet", 1L).containsEntry("Job", 1L)
         .containsEntry("ServiceMonitor", 1L).containsEntry("PrometheusRule", 1L)
@@ -227,6 +227,17 @@ class ChartTest {
         assertThat(container.at("/resources/limits/memory").isMissingNode()).as("memory limit").isFalse();
       }
     }
+  }
+
+  @Test
+  void theServiceWritesOnlyToATmpEmptyDir() {
+    JsonNode pod = RenderedChart.render().get("Deployment", APP).at("/spec/template/spec");
+    assertThat(pod.path("volumes")).hasSize(1);
+    assertThat(pod.at("/volumes/0/emptyDir").isObject()).as("an emptyDir, nothing from the node").isTrue();
+    JsonNode mounts = pod.at("/containers/0/volumeMounts");
+    assertThat(mounts).hasSize(1);
+    assertThat(mounts.at("/0/mountPath").asText()).isEqualTo("/tmp");
+    assertThat(pod.at("/containers/0/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
   }
 
   @Test
