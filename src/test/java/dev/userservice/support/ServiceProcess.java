@@ -1,17 +1,21 @@
 package dev.userservice.support;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The packaged service as a user runs it: {@code java -jar target/user-service.jar} in its own
@@ -36,11 +40,32 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * The JVM flags of the Dockerfile, in a container with the chart's default memory limit:
-   * what a test of memory or speed should run with.
+   * The JVM flags of the Dockerfile's ENTRYPOINT (read from it, so they cannot drift), in a
+   * container with the chart's default memory limit: what a test of memory or speed runs with.
    */
-  public static final List<String> CONTAINER_JVM = List.of(
-      "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAM=384m");
+  public static final List<String> CONTAINER_JVM = containerJvmFlags();
+
+  private static List<String> containerJvmFlags() {
+    try {
+      String dockerfile = Files.readString(Path.of("Dockerfile"));
+      var entrypoint = Pattern.compile("(?m)^ENTRYPOINT\\s+(\\[.*\\])\\s*$").matcher(dockerfile);
+      String last = null;
+      while (entrypoint.find()) {
+        last = entrypoint.group(1);
+      }
+      var flags = new ArrayList<String>();
+      for (Object arg : new JsonArray(last)) {
+        String flag = arg.toString();
+        if (flag.startsWith("-XX:") && !flag.startsWith("-XX:AOTCache")) { // the cache exists only in the image
+          flags.add(flag);
+        }
+      }
+      flags.add("-XX:MaxRAM=384m"); // the chart's default memory limit
+      return List.copyOf(flags);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** Starts the jar with the given environment on top of a clean one (no DB_HOST unless given). */
   public static ServiceProcess start(Path workDir, Map<String, String> env, String... args) {
@@ -51,7 +76,7 @@ public final class ServiceProcess implements AutoCloseable {
   public static ServiceProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jar = System.getProperty("userservice.jar", Path.of("target", "user-service.jar").toAbsolutePath().toString());
-    var command = new java.util.ArrayList<>(List.of(java));
+    var command = new ArrayList<>(List.of(java));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar));
     command.addAll(List.of(args));
@@ -111,7 +136,7 @@ public final class ServiceProcess implements AutoCloseable {
     try {
       long rss = 0;
       long peak = 0;
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = kib(line) / 1024;
         } else if (line.startsWith("VmHWM:")) {
@@ -127,7 +152,7 @@ public final class ServiceProcess implements AutoCloseable {
   /** CPU time the process has used so far (user + system, from /proc), in milliseconds. */
   public long cpuMillis() {
     try {
-      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
       // The fields after the command name, which is in parentheses and may hold spaces.
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
