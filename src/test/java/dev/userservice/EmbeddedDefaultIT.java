@@ -16,7 +16,7 @@ class EmbeddedDefaultIT {
 
   @Test
   void servesOnTheEmbeddedDatabaseAndKeepsDataAcrossRestarts() throws Exception {
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "embedded");
+    Path workDir = ServiceProcess.workDir("embedded");
     String username = ApiClient.uniqueName("persisted");
     long id;
     try (ServiceProcess first = ServiceProcess.start(workDir, Map.of("SHUTDOWN_DRAIN_MS", "0"))) {
@@ -43,7 +43,7 @@ class EmbeddedDefaultIT {
 
   @Test
   void restartsAfterSigkillLeftItsPostgresRunning() throws Exception {
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "killed");
+    Path workDir = ServiceProcess.workDir("killed");
     long id;
     try (ServiceProcess first = ServiceProcess.start(workDir, Map.of())) {
       ApiClient api = first.awaitApi();
@@ -61,7 +61,7 @@ class EmbeddedDefaultIT {
 
   @Test
   void refusesADataFolderOfAnotherPostgresMajorWithAClearMessage() throws Exception {
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "old-major");
+    Path workDir = ServiceProcess.workDir("old-major");
     Files.createDirectories(workDir.resolve("data/pgdata"));
     Files.writeString(workDir.resolve("data/pgdata/PG_VERSION"), "9.6\n");
     try (ServiceProcess service = ServiceProcess.start(workDir, Map.of())) {

@@ -6,7 +6,6 @@ import dev.userservice.db.DbSettings;
 import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +26,7 @@ class MigrateCommandIT {
     DbSettings migrated = TestDatabase.createEmpty("job");
     Map<String, String> env = Map.of("DB_HOST", migrated.host(), "DB_PORT", Integer.toString(migrated.port()),
         "DB_NAME", migrated.database(), "DB_USER", migrated.user(), "DB_PASSWORD", SECRET);
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "migrate");
+    Path workDir = ServiceProcess.workDir("migrate");
 
     for (int run = 0; run < 2; run++) {
       try (ServiceProcess job = ServiceProcess.start(workDir, env, "migrate")) {
@@ -51,7 +50,7 @@ class MigrateCommandIT {
     Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
         "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", SECRET, "SHUTDOWN_DRAIN_MS", "0",
         "REQUEST_LOG", "all");
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "external");
+    Path workDir = ServiceProcess.workDir("external");
     try (ServiceProcess service = ServiceProcess.start(workDir, env)) {
       var api = service.awaitApi();
       assertThat(api.get("/user/1").status()).isIn(200, 404);

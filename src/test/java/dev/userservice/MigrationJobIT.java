@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userservice.db.DbSettings;
 import dev.userservice.support.RenderedChart;
+import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ class MigrationJobIT {
     }
 
     var builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .directory(Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "job").toFile());
+        .directory(ServiceProcess.workDir("job").toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("DB_"));
     builder.environment().putAll(env);
     Process process = builder.start();

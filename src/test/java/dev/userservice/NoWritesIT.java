@@ -22,9 +22,8 @@ class NoWritesIT {
   @Test
   void servingAndStoppingLeavesTheWorkingFolderEmpty() throws Exception {
     DbSettings db = TestDatabase.settings();
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "nowrites");
-    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "REQUEST_LOG", "all", "SHUTDOWN_DRAIN_MS", "0");
+    Path workDir = ServiceProcess.workDir("nowrites");
+    Map<String, String> env = ServiceProcess.env(db, "REQUEST_LOG", "all", "SHUTDOWN_DRAIN_MS", "0");
     try (ServiceProcess service = ServiceProcess.start(workDir, env, ServiceProcess.CONTAINER_JVM)) {
       ApiClient api = service.awaitApi();
       long id = api.createUser("nowrites");

@@ -49,7 +49,7 @@ class ObservabilityIT {
   @Test
   void dashboardAlertsAndLoadTestWorkOnLiveComponents() throws Exception {
     Tools.require("prometheus", "prometheus-postgres-exporter", "locust");
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "observability");
+    Path work = ServiceProcess.workDir("observability");
     List<Process> helpers = new ArrayList<>();
     try (ServiceProcess service = ServiceProcess.start(work, Map.of("REQUEST_LOG", "off", "SHUTDOWN_DRAIN_MS", "0"))) {
       int appPort = service.awaitListening(Duration.ofSeconds(90));

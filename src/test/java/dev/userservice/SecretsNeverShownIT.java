@@ -8,7 +8,6 @@ import dev.userservice.support.Response;
 import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +43,7 @@ class SecretsNeverShownIT {
 
   /** Starts the jar against the given database, sends every kind of request, stops it; returns all it said. */
   private static List<String> runAndCollect(String host, int port, DbSettings db, boolean databaseUp) throws Exception {
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "secrets");
+    Path workDir = ServiceProcess.workDir("secrets");
     Map<String, String> env = new HashMap<>(Map.of("DB_HOST", host, "DB_PORT", Integer.toString(port),
         "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", PASSWORD, "LOG_LEVEL", "DEBUG",
         "REQUEST_LOG", "all", "SHUTDOWN_DRAIN_MS", "0", "DB_CONNECT_TIMEOUT_MS", "500"));

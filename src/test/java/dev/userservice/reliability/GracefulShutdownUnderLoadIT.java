@@ -9,7 +9,6 @@ import dev.userservice.support.MixedLoad.Sample;
 import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.WriteLedger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,10 +27,9 @@ class GracefulShutdownUnderLoadIT {
   @Test
   void sigtermUnderLoadFailsNoRequestAndExitsZero() throws Exception {
     DbSettings db = TestDatabase.settings();
-    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "SHUTDOWN_DRAIN_MS", Long.toString(DRAIN_MS),
+    Map<String, String> env = ServiceProcess.env(db, "SHUTDOWN_DRAIN_MS", Long.toString(DRAIN_MS),
         "REQUEST_LOG", "off");
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "shutdown");
+    Path workDir = ServiceProcess.workDir("shutdown");
     try (ServiceProcess service = ServiceProcess.start(workDir, env, ServiceProcess.CONTAINER_JVM)) {
       ApiClient api = service.awaitApi();
       var inRotation = new AtomicBoolean(true);

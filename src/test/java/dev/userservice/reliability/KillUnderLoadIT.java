@@ -9,7 +9,6 @@ import dev.userservice.support.MixedLoad.Sample;
 import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.WriteLedger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,9 +25,8 @@ class KillUnderLoadIT {
   @Test
   void sigkillMidRunLosesNothingAcknowledged() throws Exception {
     DbSettings db = TestDatabase.settings();
-    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "REQUEST_LOG", "off");
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "kill");
+    Map<String, String> env = ServiceProcess.env(db, "REQUEST_LOG", "off");
+    Path workDir = ServiceProcess.workDir("kill");
     WriteLedger ledger = new WriteLedger("kill-");
     List<Sample> samples;
     try (ServiceProcess service = ServiceProcess.start(workDir, env, ServiceProcess.CONTAINER_JVM)) {

@@ -10,7 +10,6 @@ import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.Tools;
 import dev.userservice.support.WriteLedger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,11 +32,10 @@ class OverloadIT {
   void burstOfClientsGetsFast503sAndTheServiceComesBack() throws Exception {
     Tools.require("wrk");
     DbSettings db = TestDatabase.settings();
-    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "REQUEST_LOG", "off",
+    Map<String, String> env = ServiceProcess.env(db, "REQUEST_LOG", "off",
         "DB_POOL_SIZE", Integer.toString(POOL_SIZE), "DB_POOL_WAIT_MS", Long.toString(POOL_WAIT_MS),
         "DB_POOL_MAX_WAITING", "16", "REQUEST_TIMEOUT_MS", Long.toString(REQUEST_TIMEOUT_MS));
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "overload");
+    Path workDir = ServiceProcess.workDir("overload");
     try (ServiceProcess service = ServiceProcess.start(workDir, env, ServiceProcess.CONTAINER_JVM)) {
       ApiClient api = service.awaitApi();
       MixedLoad.start(api, new WriteLedger("overload-warmup-"), 16, Duration.ZERO).stopAfter(Duration.ofSeconds(2));

@@ -10,7 +10,6 @@ import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.Tools;
 import dev.userservice.support.WriteLedger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,9 +31,8 @@ class SoakIT {
   @Test
   void steadyMixedLoadStaysFlat() throws Exception {
     DbSettings db = TestDatabase.settings();
-    Map<String, String> env = Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "REQUEST_LOG", "errors");
-    Path workDir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "soak");
+    Map<String, String> env = ServiceProcess.env(db, "REQUEST_LOG", "errors");
+    Path workDir = ServiceProcess.workDir("soak");
     try (ServiceProcess service = ServiceProcess.start(workDir, env, ServiceProcess.CONTAINER_JVM)) {
       ApiClient api = service.awaitApi();
       WriteLedger ledger = new WriteLedger("soak-");

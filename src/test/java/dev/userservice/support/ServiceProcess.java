@@ -1,5 +1,6 @@
 package dev.userservice.support;
 
+import dev.userservice.db.DbSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,6 +67,25 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A fresh working folder under target/it for one process. */
+  public static Path workDir(String name) {
+    try {
+      return Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The variables that point the service at a database, plus more as name, value pairs. */
+  public static Map<String, String> env(DbSettings db, String... more) {
+    var env = new HashMap<>(Map.of("DB_HOST", db.host(), "DB_PORT", Integer.toString(db.port()),
+        "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", db.password()));
+    for (int i = 0; i < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return env;
   }
 
   /** Starts the jar with the given environment on top of a clean one (no DB_HOST unless given). */
