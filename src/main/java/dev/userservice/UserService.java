@@ -7,6 +7,7 @@ import dev.userservice.db.Migrations;
 import dev.userservice.db.PgPools;
 import dev.userservice.db.SchemaCheck;
 import dev.userservice.http.ApiRouter;
+import dev.userservice.http.ConnectionLimits;
 import dev.userservice.http.HttpVerticle;
 import dev.userservice.http.Readiness;
 import dev.userservice.metrics.Metrics;
@@ -122,14 +123,14 @@ public final class UserService {
         // reach of the connection limit and the header timeout (see http/ConnectionGuard).
         .setHttp2ClearTextEnabled(false);
     var next = new AtomicInteger();
-    var openConnections = new AtomicInteger();
+    var connectionLimits = ConnectionLimits.of(config.maxConnections(), config.headerTimeout(), metrics);
     var verticles = new ArrayList<HttpVerticle>();
     String id = vertx.deployVerticle(() -> {
           String poolName = PgPools.NAME + "-" + next.getAndIncrement();
           var verticle = new HttpVerticle(serverOptions,
               v -> PgPools.create(v, db, config, poolPerLoop, poolName),
               (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout(),
-              openConnections, config.maxConnections(), config.headerTimeout());
+              connectionLimits);
           synchronized (verticles) {
             verticles.add(verticle);
           }

@@ -3,7 +3,6 @@ package dev.userservice.http;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -22,26 +21,26 @@ final class ConnectionGuard {
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
   private final Vertx vertx;
-  private final AtomicInteger open;
-  private final int max;
+  private final ConnectionLimits limits;
   private final long headerTimeoutMs;
   // Touched only on this guard's event loop.
   private final Set<HttpConnection> awaitingFirstRequest = Collections.newSetFromMap(new IdentityHashMap<>());
   private long refusedSinceLastLog;
 
-  ConnectionGuard(Vertx vertx, AtomicInteger open, int max, Duration headerTimeout) {
+  ConnectionGuard(Vertx vertx, ConnectionLimits limits) {
     this.vertx = vertx;
-    this.open = open;
-    this.max = max;
-    this.headerTimeoutMs = headerTimeout.toMillis();
+    this.limits = limits;
+    this.headerTimeoutMs = limits.headerTimeout().toMillis();
   }
 
   void onConnection(HttpConnection connection) {
-    if (open.incrementAndGet() > max) {
+    AtomicInteger open = limits.open();
+    if (open.incrementAndGet() > limits.max()) {
       open.decrementAndGet();
       connection.close();
+      limits.closedAtLimit().increment();
       if (refusedSinceLastLog++ % 1000 == 0) {
-        log.atWarn().addKeyValue("maxConnections", max).addKeyValue("refused", refusedSinceLastLog)
+        log.atWarn().addKeyValue("maxConnections", limits.max()).addKeyValue("refused", refusedSinceLastLog)
             .log("connection limit reached: new connections are closed");
       }
       return;
@@ -55,6 +54,7 @@ final class ConnectionGuard {
       vertx.setTimer(headerTimeoutMs, timer -> {
         if (awaitingFirstRequest.remove(connection)) {
           connection.close();
+          limits.closedForSlowHead().increment();
         }
       });
     }

@@ -9,7 +9,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -22,29 +21,24 @@ public final class HttpVerticle extends VerticleBase {
   private final Function<Vertx, Pool> poolFactory;
   private final BiFunction<Vertx, Pool, Router> routerFactory;
   private final Duration shutdownTimeout;
-  private final AtomicInteger openConnections;
-  private final int maxConnections;
-  private final Duration headerTimeout;
+  private final ConnectionLimits connectionLimits;
   private HttpServer server;
   private Pool pool;
 
-  /** {@code openConnections} is shared by every instance, so the limit holds for the whole process. */
+  /** {@code connectionLimits} is shared by every instance, so the limits hold for the whole process. */
   public HttpVerticle(HttpServerOptions options, Function<Vertx, Pool> poolFactory,
-      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout,
-      AtomicInteger openConnections, int maxConnections, Duration headerTimeout) {
+      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout, ConnectionLimits connectionLimits) {
     this.options = options;
     this.poolFactory = poolFactory;
     this.routerFactory = routerFactory;
     this.shutdownTimeout = shutdownTimeout;
-    this.openConnections = openConnections;
-    this.maxConnections = maxConnections;
-    this.headerTimeout = headerTimeout;
+    this.connectionLimits = connectionLimits;
   }
 
   @Override
   public Future<?> start() {
     pool = poolFactory.apply(vertx); // created here, so its connections live on this event loop
-    var guard = new ConnectionGuard(vertx, openConnections, maxConnections, headerTimeout);
+    var guard = new ConnectionGuard(vertx, connectionLimits);
     Router router = routerFactory.apply(vertx, pool);
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::onConnection)

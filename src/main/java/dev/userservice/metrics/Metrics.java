@@ -1,5 +1,6 @@
 package dev.userservice.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -80,6 +81,19 @@ public final class Metrics implements AutoCloseable {
     // Per-query SQL client timers: a cost on every query, and the HTTP histogram already
     // shows what the database adds.
     return options.addDisabledMetricsCategory("sql");
+  }
+
+  /** Client connections open now, over all event loops. */
+  public void openConnections(AtomicInteger open) {
+    Gauge.builder("http.server.connections.open", open, AtomicInteger::get)
+        .description("Client connections open now").register(registry);
+  }
+
+  /** Connections the server closed because of a limit: {@code limit} or {@code header_timeout}. */
+  public Counter closedConnections(String reason) {
+    return Counter.builder("http.server.connections.closed").tag("reason", reason)
+        .description("Client connections closed by the connection limit or the request-head timeout")
+        .register(registry);
   }
 
   public void poolSize(String poolName, int maxSize) {

@@ -85,6 +85,8 @@ class AbusiveClientsTest {
 
   @Test
   void idleConnectionsPastTheLimitAreClosedAndTheRestTimeOut() throws Exception {
+    double limitBefore = closedConnections("limit");
+    double timeoutBefore = closedConnections("header_timeout");
     List<Socket> idle = new ArrayList<>();
     try {
       for (int i = 0; i < MAX_CONNECTIONS + 100; i++) {
@@ -104,6 +106,8 @@ class AbusiveClientsTest {
       assertThat(closedAtOnce).as("the ones past the limit").isGreaterThanOrEqualTo(100);
       assertThat(closedAfterTimeout).as("every connection that never sent a request").isEqualTo(idle.size());
       assertThat(afterwards.status()).isEqualTo(200);
+      assertThat(closedConnections("limit") - limitBefore).as("counted in /metrics").isGreaterThanOrEqualTo(100);
+      assertThat(closedConnections("header_timeout") - timeoutBefore).as("counted in /metrics").isGreaterThanOrEqualTo(250);
     } finally {
       for (Socket s : idle) {
         s.close();
@@ -150,6 +154,14 @@ class AbusiveClientsTest {
       assertThat(millis).isLessThan(3000);
     }
     assertThat(api.get("/health").status()).isEqualTo(200);
+  }
+
+  /** http_server_connections_closed_total for one reason, from the service's /metrics. */
+  private static double closedConnections(String reason) {
+    return api.get("/metrics").body().lines()
+        .filter(l -> l.startsWith("http_server_connections_closed_total{") && l.contains("reason=\"" + reason + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no http_server_connections_closed_total{reason=" + reason + "}"));
   }
 
   /** True when the server has closed the connection (read returns -1 or the socket is reset). */
