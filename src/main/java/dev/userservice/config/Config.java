@@ -49,7 +49,8 @@ public record Config(
     int cpus = Runtime.getRuntime().availableProcessors();
     Optional<String> dbHost = reader.optional("DB_HOST");
     // Four per core: enough connections that a commit waiting on fsync holds up few of the
-    // queries queued behind it (measured in bench/: 2 per core lost a third of mixed req/s).
+    // queries queued behind it (measured in bench/ before the pool pipelined: 2 per core lost a
+    // third of mixed req/s).
     int poolSize = reader.integer("DB_POOL_SIZE", Math.max(4, cpus * 4), 1, 1000);
     return new Config(
         reader.integer("PORT", 8080, 0, 65535),

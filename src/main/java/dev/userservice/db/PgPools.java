@@ -36,8 +36,8 @@ public final class PgPools {
     // GET, and under overload (400 clients, 2 connections) 1,900 creates/s instead of a collapse to
     // under 100/s while the wait queue overflowed. Vert.x 5 keeps this switch in its impl package,
     // so an upgrade that moves it fails the build, not the service.
-    var pool = new PgPoolOptions().setPipelined(true);
-    pool.setName(name)
+    var pool = new PgPoolOptions().setPipelined(true)
+        .setName(name)
         .setMaxSize(maxSize)
         // Requests past this queue, or waiting longer than this, get a quick 503 instead of piling up.
         .setMaxWaitQueueSize(config.dbPoolMaxWaiting())

@@ -22,15 +22,13 @@ final class ConnectionGuard {
 
   private final Vertx vertx;
   private final ConnectionLimits limits;
-  private final long headerTimeoutMs;
   // Touched only on this guard's event loop.
   private final Set<HttpConnection> awaitingFirstRequest = Collections.newSetFromMap(new IdentityHashMap<>());
-  private long refusedSinceLastLog;
+  private final LogThrottle refusedLog = new LogThrottle();
 
   ConnectionGuard(Vertx vertx, ConnectionLimits limits) {
     this.vertx = vertx;
     this.limits = limits;
-    this.headerTimeoutMs = limits.headerTimeout().toMillis();
   }
 
   void onConnection(HttpConnection connection) {
@@ -39,8 +37,9 @@ final class ConnectionGuard {
       open.decrementAndGet();
       connection.close();
       limits.closedAtLimit().increment();
-      if (refusedSinceLastLog++ % 1000 == 0) {
-        log.atWarn().addKeyValue("maxConnections", limits.max()).addKeyValue("refused", refusedSinceLastLog)
+      long refused = refusedLog.count();
+      if (refused > 0) {
+        log.atWarn().addKeyValue("maxConnections", limits.max()).addKeyValue("refused", refused)
             .log("connection limit reached: new connections are closed");
       }
       return;
@@ -49,6 +48,7 @@ final class ConnectionGuard {
       open.decrementAndGet();
       awaitingFirstRequest.remove(connection);
     });
+    long headerTimeoutMs = limits.headerTimeout().toMillis();
     if (headerTimeoutMs > 0) {
       awaitingFirstRequest.add(connection);
       vertx.setTimer(headerTimeoutMs, timer -> {

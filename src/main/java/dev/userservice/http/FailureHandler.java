@@ -14,12 +14,8 @@ import org.slf4j.LoggerFactory;
 final class FailureHandler {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
 
-  private static final long UNAVAILABLE_LOG_INTERVAL_NANOS = 1_000_000_000L;
-
   private final String retryAfterSeconds;
-  // One handler per event loop, so these need no locking.
-  private long lastUnavailableLogNanos = System.nanoTime() - UNAVAILABLE_LOG_INTERVAL_NANOS;
-  private long unavailableSinceLastLog;
+  private final LogThrottle unavailableLog = new LogThrottle(); // one handler per event loop
 
   FailureHandler(int retryAfterSeconds) {
     this.retryAfterSeconds = Integer.toString(retryAfterSeconds);
@@ -43,19 +39,12 @@ final class FailureHandler {
     }
   }
 
-  /**
-   * At most one line a second per event loop: under overload or an outage thousands of requests
-   * a second fail alike, and writing each to stdout would slow the very loop that is overloaded.
-   */
   private void logUnavailable(DatabaseUnavailableException unavailable) {
-    unavailableSinceLastLog++;
-    long now = System.nanoTime();
-    if (now - lastUnavailableLogNanos >= UNAVAILABLE_LOG_INTERVAL_NANOS) {
+    long requests = unavailableLog.count();
+    if (requests > 0) {
       log.atWarn().addKeyValue("cause", String.valueOf(unavailable.getCause()))
-          .addKeyValue("requests", unavailableSinceLastLog)
+          .addKeyValue("requests", requests)
           .log("database unavailable");
-      lastUnavailableLogNanos = now;
-      unavailableSinceLastLog = 0;
     }
   }
 
