@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +31,8 @@ class SecretsNeverShownIT {
       closedPort = probe.getLocalPort();
     }
     List<String> everything = new ArrayList<>();
-    everything.addAll(runAndCollect(db.host(), db.port(), db, true));
-    everything.addAll(runAndCollect("127.0.0.1", closedPort, db, false));
+    everything.addAll(runAndCollect(db, true));
+    everything.addAll(runAndCollect(new DbSettings("127.0.0.1", closedPort, db.database(), db.user(), ""), false));
 
     System.out.printf("secrets: %d log lines and answers checked, database up and unreachable, at DEBUG%n",
         everything.size());
@@ -42,11 +41,10 @@ class SecretsNeverShownIT {
   }
 
   /** Starts the jar against the given database, sends every kind of request, stops it; returns all it said. */
-  private static List<String> runAndCollect(String host, int port, DbSettings db, boolean databaseUp) throws Exception {
+  private static List<String> runAndCollect(DbSettings db, boolean databaseUp) throws Exception {
     Path workDir = ServiceProcess.workDir("secrets");
-    Map<String, String> env = new HashMap<>(Map.of("DB_HOST", host, "DB_PORT", Integer.toString(port),
-        "DB_NAME", db.database(), "DB_USER", db.user(), "DB_PASSWORD", PASSWORD, "LOG_LEVEL", "DEBUG",
-        "REQUEST_LOG", "all", "SHUTDOWN_DRAIN_MS", "0", "DB_CONNECT_TIMEOUT_MS", "500"));
+    Map<String, String> env = ServiceProcess.env(db, "DB_PASSWORD", PASSWORD, "LOG_LEVEL", "DEBUG",
+        "REQUEST_LOG", "all", "SHUTDOWN_DRAIN_MS", "0", "DB_CONNECT_TIMEOUT_MS", "500");
     List<String> said = new ArrayList<>();
     try (ServiceProcess service = ServiceProcess.start(workDir, env)) {
       ApiClient api = service.awaitApi();

@@ -3,17 +3,12 @@ package dev.userservice.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.RenderedChart;
+import dev.userservice.support.Sql;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.TestService;
 import dev.userservice.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,20 +61,8 @@ class LeastPrivilegeTest {
         + "migrate and serve work as it%n", user, owned, tables);
   }
 
-  private static List<String> rows(DbSettings db, String sql) throws SQLException {
-    List<String> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-         Statement s = c.createStatement();
-         ResultSet r = s.executeQuery(sql)) {
-      int columns = r.getMetaData().getColumnCount();
-      while (r.next()) {
-        List<String> values = new ArrayList<>();
-        for (int i = 1; i <= columns; i++) {
-          values.add(r.getString(i));
-        }
-        rows.add(String.join(",", values));
-      }
-    }
-    return rows;
+  /** Each row's columns joined with commas. */
+  private static List<String> rows(DbSettings db, String sql) {
+    return Sql.rows(db, sql).stream().map(row -> String.join(",", row)).toList();
   }
 }

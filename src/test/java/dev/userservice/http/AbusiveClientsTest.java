@@ -156,12 +156,8 @@ class AbusiveClientsTest {
     assertThat(api.get("/health").status()).isEqualTo(200);
   }
 
-  /** http_server_connections_closed_total for one reason, from the service's /metrics. */
   private static double closedConnections(String reason) {
-    return api.get("/metrics").body().lines()
-        .filter(l -> l.startsWith("http_server_connections_closed_total{") && l.contains("reason=\"" + reason + "\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .findFirst().orElseThrow(() -> new AssertionError("no http_server_connections_closed_total{reason=" + reason + "}"));
+    return api.metric("http_server_connections_closed_total", "reason", reason);
   }
 
   /** True when the server has closed the connection (read returns -1 or the socket is reset). */

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Response;
 import dev.userservice.support.SharedService;
+import dev.userservice.support.Sql;
 import dev.userservice.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,17 +108,7 @@ class FuzzedInputProperties {
   }
 
   private static long rowsNamed(String username) {
-    var db = TestDatabase.settings();
-    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-         PreparedStatement s = c.prepareStatement("SELECT count(*) FROM \"user\" WHERE username = ?")) {
-      s.setString(1, username);
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        return r.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return Long.parseLong(Sql.value(TestDatabase.settings(), "SELECT count(*) FROM \"user\" WHERE username = ?", username));
   }
 
   @Provide

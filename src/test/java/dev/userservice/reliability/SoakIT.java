@@ -79,10 +79,7 @@ class SoakIT {
     Tools.Result gc = Tools.run(Path.of("."), 60, java.resolveSibling("jcmd").toString(),
         Long.toString(service.pid()), "GC.run");
     assertThat(gc.exitCode()).as(gc.output()).isZero();
-    double bytes = api.get("/metrics").body().lines()
-        .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    double bytes = api.metric("jvm_memory_used_bytes", "area", "heap");
     assertThat(bytes).as("heap figures in /metrics").isPositive();
     return Math.round(bytes / (1024 * 1024));
   }

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.UUID;
 
 /** A plain HTTP client over a real socket, with the few calls the tests make again and again. */
@@ -63,6 +64,23 @@ public final class ApiClient {
       throw new IllegalStateException("create failed: " + response);
     }
     return response.json().getLong("id");
+  }
+
+  /**
+   * The sum of a metric's series in the service's /metrics whose labels include every given
+   * {@code name="value"} pair (for example {@code "area", "heap"}); fails when no series matches.
+   */
+  public double metric(String name, String... labels) {
+    var series = get("/metrics").body().lines().filter(l -> l.startsWith(name + "{"));
+    for (int i = 0; i < labels.length; i += 2) {
+      String label = labels[i] + "=\"" + labels[i + 1] + "\"";
+      series = series.filter(l -> l.contains(label));
+    }
+    double[] values = series.mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toArray();
+    if (values.length == 0) {
+      throw new AssertionError("no series " + name + " with " + String.join(",", labels) + " in /metrics");
+    }
+    return Arrays.stream(values).sum();
   }
 
   public static String uniqueName(String prefix) {

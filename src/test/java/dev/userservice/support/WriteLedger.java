@@ -1,16 +1,10 @@
 package dev.userservice.support;
 
 import dev.userservice.db.DbSettings;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,18 +85,9 @@ public final class WriteLedger {
 
   private Map<String, Row> readRows(DbSettings db) {
     Map<String, Row> rows = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-         PreparedStatement s = c.prepareStatement(
-             "SELECT username, first_name, last_name, email, phone FROM \"user\" WHERE starts_with(username, ?)")) {
-      s.setString(1, prefix);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          Row row = new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5));
-          rows.put(Objects.requireNonNull(row.username()), row);
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
+    for (List<String> r : Sql.rows(db,
+        "SELECT username, first_name, last_name, email, phone FROM \"user\" WHERE starts_with(username, ?)", prefix)) {
+      rows.put(r.get(0), new Row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
     }
     return rows;
   }
