@@ -27,7 +27,7 @@ USER 10001:10001
 EXPOSE 8080
 # The heap follows the container's memory limit, at half of it: the rest is for metaspace, code,
 # threads and malloc (OverloadIT, 1,000 connections under a 384 MiB limit, peak RSS: 335 MiB
-# with 75%, up to 343 MiB with 60%, 294-297 MiB with 50%; the live heap is about 10 MiB). The
+# with 75%, up to 343 MiB with 60%, 294-310 MiB with 50%; the live heap is about 10 MiB). The
 # serial collector fits a small heap on a core or two (no concurrent GC threads, cheapest
 # barriers); an OutOfMemoryError ends the process so Kubernetes restarts it rather than leaving
 # it half alive.
