@@ -7,6 +7,8 @@ import dev.userservice.db.Migrations;
 import dev.userservice.db.PgPools;
 import dev.userservice.db.SchemaCheck;
 import dev.userservice.http.ApiRouter;
+import dev.userservice.idempotency.ExpiredKeyCleaner;
+import dev.userservice.idempotency.IdempotentCreates;
 import dev.userservice.http.ConnectionLimits;
 import dev.userservice.http.HttpVerticle;
 import dev.userservice.http.Readiness;
@@ -75,9 +77,12 @@ public final class UserService {
       Pool pool = PgPools.create(vertx, db, config, 1, "schema-check");
       int perLoop = Math.max(1, (config.dbPoolSize() + cpus - 1) / cpus);
       metrics.poolSize(PgPools.NAME, perLoop * cpus);
+      metrics.poolSize(PgPools.TRANSACTIONS_NAME, PgPools.transactionPoolSize(perLoop) * cpus);
 
       var readiness = new Readiness();
       watchSchema(vertx, pool, readiness);
+      ExpiredKeyCleaner.schedule(vertx, new IdempotentCreates(pool, config.idempotencyTtl()),
+          config.idempotencyCleanupPeriod().toMillis());
       Deployment http = deployHttpServers(vertx, config, db, cpus, perLoop, metrics, readiness);
       String deploymentId = http.id();
       int port = http.port();
@@ -126,10 +131,10 @@ public final class UserService {
     var connectionLimits = ConnectionLimits.of(config.maxConnections(), config.headerTimeout(), metrics);
     var verticles = new ArrayList<HttpVerticle>();
     String id = vertx.deployVerticle(() -> {
-          String poolName = PgPools.NAME + "-" + next.getAndIncrement();
+          int loop = next.getAndIncrement();
           var verticle = new HttpVerticle(serverOptions,
-              v -> PgPools.create(v, db, config, poolPerLoop, poolName),
-              (v, loopPool) -> ApiRouter.create(v, config, loopPool, metrics, readiness), config.shutdownTimeout(),
+              v -> PgPools.createForLoop(v, db, config, poolPerLoop, loop),
+              (v, pools) -> ApiRouter.create(v, config, pools, metrics, readiness), config.shutdownTimeout(),
               connectionLimits);
           synchronized (verticles) {
             verticles.add(verticle);

@@ -35,7 +35,9 @@ public record Config(
     Duration shutdownTimeout,
     int retryAfterSeconds,
     RequestLog requestLog,
-    String logLevel) {
+    String logLevel,
+    Duration idempotencyTtl,
+    Duration idempotencyCleanupPeriod) {
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -84,7 +86,10 @@ public record Config(
         reader.integer("RETRY_AFTER_SECONDS", 1, 0, 3600),
         RequestLog.valueOf(reader.oneOf("REQUEST_LOG", "ERRORS", "ALL", "ERRORS", "OFF")),
         // Applied by logging/JsonLogging; read here too so that a typo fails at start.
-        reader.oneOf("LOG_LEVEL", "INFO", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"));
+        reader.oneOf("LOG_LEVEL", "INFO", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
+        reader.duration("IDEMPOTENCY_TTL", Duration.ofHours(24)),
+        // How often expired keys are removed; they stop counting the moment they expire.
+        Duration.ofMillis(reader.integer("IDEMPOTENCY_CLEANUP_MS", 60_000, 1, 3_600_000)));
   }
 
   /** Every environment variable the service reads, taken from the reader itself so it cannot drift. */
@@ -143,6 +148,23 @@ public record Config(
         throw new ConfigException(name + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
       }
       return value;
+    }
+
+    /** An ISO-8601 duration (PT24H) or a whole number of seconds; more than zero. */
+    Duration duration(String name, Duration fallback) {
+      return optional(name).map(text -> {
+        Duration value;
+        try {
+          value = text.matches("\\d{1,12}") ? Duration.ofSeconds(Long.parseLong(text)) : Duration.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new ConfigException(name + " must be an ISO-8601 duration such as PT24H or a number of seconds, got '"
+              + text + "'");
+        }
+        if (value.isNegative() || value.isZero()) {
+          throw new ConfigException(name + " must be longer than zero, got '" + text + "'");
+        }
+        return value;
+      }).orElse(fallback);
     }
 
     boolean bool(String name, boolean fallback) {

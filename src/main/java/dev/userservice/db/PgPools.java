@@ -20,8 +20,25 @@ public final class PgPools {
   private PgPools() {
   }
 
-  /** Call from the event loop that will use the pool (a verticle's start). */
+  public static final String TRANSACTIONS_NAME = "postgres-tx";
+
+  /** Both pools of one event loop; call from the event loop that will use them (a verticle's start). */
+  public static LoopPools createForLoop(Vertx vertx, DbSettings db, Config config, int maxSize, int loop) {
+    return new LoopPools(
+        create(vertx, db, config, maxSize, NAME + "-" + loop, true),
+        create(vertx, db, config, transactionPoolSize(maxSize), TRANSACTIONS_NAME + "-" + loop, false));
+  }
+
+  /** A transaction holds its connection for several round trips, but keyed creates are the rare case. */
+  public static int transactionPoolSize(int queryPoolSize) {
+    return Math.max(1, queryPoolSize / 2);
+  }
+
   public static Pool create(Vertx vertx, DbSettings db, Config config, int maxSize, String name) {
+    return create(vertx, db, config, maxSize, name, true);
+  }
+
+  private static Pool create(Vertx vertx, DbSettings db, Config config, int maxSize, String name, boolean pipelined) {
     var connect = new PgConnectOptions()
         .setHost(db.host())
         .setPort(db.port())
@@ -36,7 +53,7 @@ public final class PgPools {
     // GET, and under overload (400 clients, 2 connections) 1,900 creates/s instead of a collapse to
     // under 100/s while the wait queue overflowed. Vert.x 5 keeps this switch in its impl package,
     // so an upgrade that moves it fails the build, not the service.
-    var pool = new PgPoolOptions().setPipelined(true)
+    var pool = new PgPoolOptions().setPipelined(pipelined)
         .setName(name)
         .setMaxSize(maxSize)
         // Requests past this queue, or waiting longer than this, get a quick 503 instead of piling up.

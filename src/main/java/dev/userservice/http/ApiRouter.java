@@ -1,6 +1,8 @@
 package dev.userservice.http;
 
 import dev.userservice.config.Config;
+import dev.userservice.db.LoopPools;
+import dev.userservice.idempotency.IdempotentCreates;
 import dev.userservice.metrics.Metrics;
 import dev.userservice.user.UserRepository;
 import io.vertx.core.Handler;
@@ -10,7 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +30,14 @@ public final class ApiRouter {
     this.router = router;
   }
 
-  public static Router create(Vertx vertx, Config config, Pool pool, Metrics metrics, Readiness readiness) {
-    var users = new UserHandlers(new UserRepository(pool));
-    var health = new HealthHandlers(pool, readiness, config.readyTimeout());
+  public static Router create(Vertx vertx, Config config, LoopPools pools, Metrics metrics, Readiness readiness) {
+    var users = new UserHandlers(new UserRepository(pools.queries()),
+        new IdempotentCreates(pools.transactions(), config.idempotencyTtl()), config.retryAfterSeconds());
+    var health = new HealthHandlers(pools.queries(), readiness, config.readyTimeout());
     var metricsEndpoint = new MetricsHandler(metrics);
     var observability = new ObservabilityHandler(metrics, config.requestLog());
     var failures = new FailureHandler(config.retryAfterSeconds());
+    var documentation = new DocumentationHandlers();
     Handler<RoutingContext> timeout = TimeoutHandler.create(config.requestTimeout().toMillis(), 503);
     Handler<RoutingContext> body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
 
@@ -48,6 +51,10 @@ public final class ApiRouter {
     api.endpoint(HttpMethod.GET, "/user/{id}", timeout, users::get);
     api.endpoint(HttpMethod.PUT, "/user/{id}", timeout, body, users::update);
     api.endpoint(HttpMethod.DELETE, "/user/{id}", timeout, users::delete);
+    api.endpoint(HttpMethod.GET, "/openapi.yaml", documentation::yaml);
+    api.endpoint(HttpMethod.GET, "/openapi.json", documentation::json);
+    api.endpoint(HttpMethod.GET, "/docs", documentation::page);
+    api.endpoint(HttpMethod.GET, "/docs/{file}", documentation::asset);
 
     api.answerWrongMethods();
     api.router.route().handler(ctx -> Responses.message(ctx, 404, "not found"));
@@ -84,6 +91,6 @@ public final class ApiRouter {
   }
 
   private static String vertxPath(String template) {
-    return template.replace("{id}", ":id");
+    return template.replace("{id}", ":id").replace("{file}", ":file");
   }
 }

@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.sqlclient.Pool;
+import dev.userservice.db.LoopPools;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -18,16 +18,16 @@ import java.util.function.Function;
  */
 public final class HttpVerticle extends VerticleBase {
   private final HttpServerOptions options;
-  private final Function<Vertx, Pool> poolFactory;
-  private final BiFunction<Vertx, Pool, Router> routerFactory;
+  private final Function<Vertx, LoopPools> poolFactory;
+  private final BiFunction<Vertx, LoopPools, Router> routerFactory;
   private final Duration shutdownTimeout;
   private final ConnectionLimits connectionLimits;
   private HttpServer server;
-  private Pool pool;
+  private LoopPools pools;
 
   /** {@code connectionLimits} is shared by every instance, so the limits hold for the whole process. */
-  public HttpVerticle(HttpServerOptions options, Function<Vertx, Pool> poolFactory,
-      BiFunction<Vertx, Pool, Router> routerFactory, Duration shutdownTimeout, ConnectionLimits connectionLimits) {
+  public HttpVerticle(HttpServerOptions options, Function<Vertx, LoopPools> poolFactory,
+      BiFunction<Vertx, LoopPools, Router> routerFactory, Duration shutdownTimeout, ConnectionLimits connectionLimits) {
     this.options = options;
     this.poolFactory = poolFactory;
     this.routerFactory = routerFactory;
@@ -37,9 +37,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = poolFactory.apply(vertx); // created here, so its connections live on this event loop
+    pools = poolFactory.apply(vertx); // created here, so their connections live on this event loop
     var guard = new ConnectionGuard(vertx, connectionLimits);
-    Router router = routerFactory.apply(vertx, pool);
+    Router router = routerFactory.apply(vertx, pools);
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::onConnection)
         .invalidRequestHandler(InvalidRequests::answer)
@@ -50,10 +50,10 @@ public final class HttpVerticle extends VerticleBase {
     return server.listen();
   }
 
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the pool. */
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the pools. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS).eventually(() -> pool.close());
+    return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS).eventually(() -> pools.close());
   }
 
   public int actualPort() {

@@ -24,6 +24,29 @@ final class RequestChecks {
     throw new ApiException(400, "id must be a positive integer no larger than " + Long.MAX_VALUE);
   }
 
+  /**
+   * A header's value, the lines of a repeated header joined by commas as RFC 9110 reads them;
+   * null when absent.
+   */
+  static String header(RoutingContext ctx, String name) {
+    var values = ctx.request().headers().getAll(name);
+    return values.isEmpty() ? null : String.join(", ", values);
+  }
+
+  /** Idempotency-Key: null when absent, else 1 to 255 visible ASCII characters. */
+  static String idempotencyKey(RoutingContext ctx) {
+    var values = ctx.request().headers().getAll("idempotency-key");
+    if (values.isEmpty()) {
+      return null;
+    }
+    String key = values.getFirst();
+    boolean visibleAscii = key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+    if (values.size() > 1 || key.isEmpty() || key.length() > 255 || !visibleAscii) {
+      throw new ApiException(400, "header Idempotency-Key must be one value of 1 to 255 visible ASCII characters");
+    }
+    return key;
+  }
+
   /** POST and PUT take JSON in UTF-8: application/json, with or without a charset parameter. */
   static void requireJsonBody(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("content-type");

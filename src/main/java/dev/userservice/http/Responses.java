@@ -12,12 +12,31 @@ import io.vertx.ext.web.RoutingContext;
 public final class Responses {
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
   private static final CharSequence CONTENT_TYPE = HttpHeaderNames.CONTENT_TYPE;
+  private static final CharSequence ETAG = HttpHeaderNames.ETAG;
+  private static final CharSequence REPLAYED = HttpHeaders.createOptimized("idempotent-replayed");
 
   private Responses() {
   }
 
-  static void user(RoutingContext ctx, User user) {
+  static void user(RoutingContext ctx, User user, String etag) {
+    ctx.response().putHeader(ETAG, etag);
     send(ctx, 200, UserJsonWriter.user(user));
+  }
+
+  /** 304: the client's copy is current. No body, and so no content type. */
+  static void notModified(RoutingContext ctx, String etag) {
+    HttpServerResponse response = ctx.response();
+    if (!response.ended() && !response.closed()) {
+      response.setStatusCode(304).putHeader(ETAG, etag).end();
+    }
+  }
+
+  /** An answer kept for an Idempotency-Key, sent again exactly as it was the first time. */
+  static void kept(RoutingContext ctx, int status, byte[] body, boolean replayed) {
+    if (replayed) {
+      ctx.response().putHeader(REPLAYED, "true");
+    }
+    send(ctx, status, body);
   }
 
   /** {"message": text}: the shape of every error. */

@@ -1,5 +1,5 @@
 package dev.userservice.user;
 
-/** A stored user. */
-public record User(long id, UserData data) {
+/** A stored user: its id, its version (1 when created, one more with every update) and its fields. */
+public record User(long id, long version, UserData data) {
 }

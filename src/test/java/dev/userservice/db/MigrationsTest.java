@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class MigrationsTest {
 
   @Test
   void appliesToAnEmptyDatabaseAndSeedsUserOne() throws SQLException {
-    assertThat(Migrations.migrate(empty, 0)).isEqualTo(1);
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(2);
     try (Connection c = connect(empty); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT username, email FROM \"user\" WHERE id = 1")) {
       assertThat(rs.next()).isTrue();
@@ -58,6 +59,24 @@ class MigrationsTest {
       }
     }
     assertThat(count("SELECT count(*) FROM \"user\"")).isEqualTo(4);
+  }
+
+  /** V2 on a database that has run V1 for a while: its rows get version 1 and nothing else changes. */
+  @Test
+  void versionsApplyToADatabaseThatAlreadyHoldsVersionOneData() throws SQLException {
+    Flyway.configure().dataSource(empty.jdbcUrl(), empty.user(), empty.password())
+        .locations("classpath:db/migration").target("1").load().migrate();
+    execute("INSERT INTO \"user\" (username, email) VALUES ('before-v2', 'b@example.com')");
+    execute("UPDATE \"user\" SET first_name = 'Johnny' WHERE id = 1");
+
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(1);
+
+    assertThat(count("SELECT count(*) FROM \"user\" WHERE version = 1")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM \"user\" WHERE username = 'before-v2' AND email = 'b@example.com'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM \"user\" WHERE id = 1 AND first_name = 'Johnny'")).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM idempotency_key")).isZero();
+    assertThat(count("SELECT count(*) FROM pg_indexes WHERE indexname = 'idempotency_key_expires_at'")).isEqualTo(1);
   }
 
   @Test

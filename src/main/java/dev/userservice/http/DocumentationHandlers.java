@@ -1,0 +1,98 @@
+package dev.userservice.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * GET /openapi.yaml, /openapi.json and /docs (Swagger UI from its webjar). Every file is read
+ * from the classpath on its first request, off the event loop, and then served from memory: the
+ * Swagger UI bundle is 1.5 MB that a service which is never browsed should not load at start.
+ */
+final class DocumentationHandlers {
+  private static final String YAML = "openapi.yaml";
+  private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
+  /** The files /docs/{file} serves, and their types; nothing else, so no path can reach further. */
+  private static final Map<String, String> ASSETS = Map.of(
+      "swagger-ui.css", "text/css; charset=utf-8",
+      "swagger-ui-bundle.js", "text/javascript; charset=utf-8",
+      "favicon-32x32.png", "image/png",
+      "init.js", "text/javascript; charset=utf-8");
+  /** Shared by every event loop's router: one copy of each file per process. */
+  private static final Map<String, Buffer> LOADED = new ConcurrentHashMap<>();
+
+  void yaml(RoutingContext ctx) {
+    serve(ctx, YAML, "application/yaml; charset=utf-8", () -> read(YAML));
+  }
+
+  void json(RoutingContext ctx) {
+    serve(ctx, "openapi.json", "application/json; charset=utf-8", DocumentationHandlers::yamlAsJson);
+  }
+
+  void page(RoutingContext ctx) {
+    serve(ctx, "docs/index.html", "text/html; charset=utf-8", () -> read("docs/index.html"));
+  }
+
+  void asset(RoutingContext ctx) {
+    String file = ctx.pathParam("file");
+    String type = ASSETS.get(file);
+    if (type == null) {
+      Responses.message(ctx, 404, "not found");
+      return;
+    }
+    String resource = file.equals("init.js") ? "docs/init.js" : SWAGGER_UI + file;
+    ctx.response().putHeader("cache-control", "max-age=3600");
+    serve(ctx, resource, type, () -> read(resource));
+  }
+
+  private static void serve(RoutingContext ctx, String name, String type, Supplier<byte[]> loader) {
+    Buffer cached = LOADED.get(name);
+    var loaded = cached != null
+        ? io.vertx.core.Future.succeededFuture(cached)
+        : ctx.vertx().executeBlocking(() -> LOADED.computeIfAbsent(name, n -> Buffer.buffer(loader.get())), false);
+    loaded.onSuccess(body -> {
+      if (!ctx.response().ended()) {
+        ctx.response().putHeader("content-type", type).end(body);
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  /** The JSON form is made from the YAML, so the document is written once. */
+  private static byte[] yamlAsJson() {
+    try {
+      Object document = new ObjectMapper(new YAMLFactory()).readValue(read(YAML), Object.class);
+      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] read(String resource) {
+    try (InputStream in = DocumentationHandlers.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing from the classpath: " + resource);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String swaggerUiVersion() {
+    var properties = new Properties();
+    try (InputStream in = DocumentationHandlers.class.getClassLoader().getResourceAsStream("build-info.properties")) {
+      properties.load(in);
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("build-info.properties is part of the build", e);
+    }
+    return properties.getProperty("swagger.ui.version");
+  }
+}
