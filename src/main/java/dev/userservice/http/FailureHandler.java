@@ -63,9 +63,6 @@ final class FailureHandler {
   }
 
   private void unavailable(RoutingContext ctx) {
-    if (!ctx.response().headWritten()) {
-      ctx.response().putHeader("retry-after", retryAfterSeconds);
-    }
-    Responses.message(ctx, 503, "service unavailable");
+    Responses.retryLater(ctx, 503, "service unavailable", retryAfterSeconds);
   }
 }

@@ -13,20 +13,20 @@ public final class Responses {
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
   private static final CharSequence CONTENT_TYPE = HttpHeaderNames.CONTENT_TYPE;
   private static final CharSequence ETAG = HttpHeaderNames.ETAG;
+  private static final CharSequence RETRY_AFTER = HttpHeaderNames.RETRY_AFTER;
   private static final CharSequence REPLAYED = HttpHeaders.createOptimized("idempotent-replayed");
 
   private Responses() {
   }
 
   static void user(RoutingContext ctx, User user, String etag) {
-    ctx.response().putHeader(ETAG, etag);
-    send(ctx, 200, UserJsonWriter.user(user));
+    send(ctx, 200, UserJsonWriter.user(user), ETAG, etag);
   }
 
   /** 304: the client's copy is current. No body, and so no content type. */
   static void notModified(RoutingContext ctx, String etag) {
     HttpServerResponse response = ctx.response();
-    if (!response.ended() && !response.closed()) {
+    if (answerable(response)) {
       response.setStatusCode(304).putHeader(ETAG, etag).end();
     }
   }
@@ -34,9 +34,20 @@ public final class Responses {
   /** An answer kept for an Idempotency-Key, sent again exactly as it was the first time. */
   static void kept(RoutingContext ctx, int status, byte[] body, boolean replayed) {
     if (replayed) {
-      ctx.response().putHeader(REPLAYED, "true");
+      send(ctx, status, body, REPLAYED, "true");
+    } else {
+      send(ctx, status, body);
     }
-    send(ctx, status, body);
+  }
+
+  /** {"message": text, "id": id} with the user's new ETag: the answer to an update. */
+  static void updated(RoutingContext ctx, long id, String etag) {
+    send(ctx, 200, UserJsonWriter.message("user updated", id), ETAG, etag);
+  }
+
+  /** An error the client should repeat after Retry-After seconds. */
+  static void retryLater(RoutingContext ctx, int status, String text, String retryAfterSeconds) {
+    send(ctx, status, UserJsonWriter.message(text, null), RETRY_AFTER, retryAfterSeconds);
   }
 
   /** {"message": text}: the shape of every error. */
@@ -49,12 +60,20 @@ public final class Responses {
     send(ctx, 200, UserJsonWriter.message(text, id));
   }
 
-  static void send(RoutingContext ctx, int status, byte[] body) {
+  /** Sends a JSON answer with extra headers given as name, value pairs. */
+  static void send(RoutingContext ctx, int status, byte[] body, CharSequence... headers) {
     HttpServerResponse response = ctx.response();
-    // A request that timed out was already answered; its late database result is dropped here.
-    if (response.ended() || response.closed()) {
+    if (!answerable(response)) {
       return;
     }
+    for (int i = 0; i < headers.length; i += 2) {
+      response.putHeader(headers[i], headers[i + 1]);
+    }
     response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(body));
+  }
+
+  /** False once a request was answered: a request that timed out gets its late database result dropped here. */
+  private static boolean answerable(HttpServerResponse response) {
+    return !response.ended() && !response.closed() && !response.headWritten();
   }
 }

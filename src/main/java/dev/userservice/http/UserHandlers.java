@@ -36,10 +36,8 @@ final class UserHandlers {
         .onSuccess(outcome -> {
           switch (outcome) {
             case KeyedCreate.Answer answer -> Responses.kept(ctx, answer.status(), answer.body(), answer.replayed());
-            case KeyedCreate.InProgress inProgress -> {
-              ctx.response().putHeader("retry-after", retryAfterSeconds);
-              Responses.message(ctx, 409, "a request with this Idempotency-Key is in progress");
-            }
+            case KeyedCreate.InProgress inProgress -> Responses.retryLater(ctx, 409,
+                "a request with this Idempotency-Key is in progress", retryAfterSeconds);
             case KeyedCreate.KeyReused reused ->
                 Responses.message(ctx, 422, "Idempotency-Key was already used for a different request");
           }
@@ -71,9 +69,10 @@ final class UserHandlers {
     users.update(id, user, ifMatch)
         .onSuccess(outcome -> {
           if (outcome.result() == WriteOutcome.Result.DONE) {
-            ctx.response().putHeader("etag", EntityTags.of(outcome.version()));
+            Responses.updated(ctx, id, EntityTags.of(outcome.version()));
+          } else {
+            answerWrite(ctx, outcome, "user updated", id);
           }
-          answerWrite(ctx, outcome, "user updated", id);
         })
         .onFailure(ctx::fail);
   }

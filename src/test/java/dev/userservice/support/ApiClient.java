@@ -93,9 +93,11 @@ public final class ApiClient {
 
   private Response send(HttpRequest.Builder builder) {
     try {
-      HttpResponse<String> response = http.send(builder.timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.headers(), response.body());
+      HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      var answer = new Response(response.statusCode(), response.headers(), response.body());
+      OpenApiValidation.check(request.method(), request.uri().getRawPath(), answer);
+      return answer;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

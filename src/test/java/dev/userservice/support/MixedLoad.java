@@ -40,6 +40,14 @@ public final class MixedLoad implements AutoCloseable {
   private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ExecutorService clients;
+  private final List<java.util.concurrent.Future<?>> clientTasks = new ArrayList<>();
+  /** Creates whose outcome the client does not know yet; each keeps its Idempotency-Key for a later retry. */
+  private final ConcurrentLinkedQueue<PendingCreate> pendingCreates = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicLong retriedCreates = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong replayedCreates = new java.util.concurrent.atomic.AtomicLong();
+
+  private record PendingCreate(String key, String username, WriteLedger.Row row) {
+  }
 
   private MixedLoad(ApiClient api, WriteLedger ledger, int clients, Duration pause, BooleanSupplier sendWhile) {
     this.api = api;
@@ -49,7 +57,7 @@ public final class MixedLoad implements AutoCloseable {
     this.clients = Executors.newFixedThreadPool(clients, Thread.ofVirtual().name("load-", 0).factory());
     for (int c = 0; c < clients; c++) {
       long seed = c;
-      this.clients.submit(() -> run(new Random(seed)));
+      clientTasks.add(this.clients.submit(() -> run(new Random(seed))));
     }
   }
 
@@ -73,6 +81,13 @@ public final class MixedLoad implements AutoCloseable {
     clients.shutdown();
     if (!clients.awaitTermination(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("load clients did not stop within 60 s");
+    }
+    for (var task : clientTasks) {
+      try {
+        task.get(); // a client that died of an assertion (an answer off the document) fails the test
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new AssertionError("a load client failed", e.getCause());
+      }
     }
     return samples();
   }
@@ -100,17 +115,23 @@ public final class MixedLoad implements AutoCloseable {
     }
   }
 
-  /** One user's life. Any answer that is not the expected one ends it: its outcome is then unknown. */
+  /**
+   * One user's life. The create carries an Idempotency-Key and is repeated after a 503, a 409
+   * "in progress" or no answer at all, as a careful client would; any other unexpected answer
+   * ends the journey with its outcome unknown.
+   */
   private void journey(Random random) {
     String username = ledger.prefix() + UUID.randomUUID();
     WriteLedger.Row created = randomRow(username, random);
-    Optional<JsonObject> answer = call("create", () -> api.post("/user", json(created)), "user created");
+    String key = UUID.randomUUID().toString();
+    Optional<JsonObject> answer = createUntilAnswered(api, key, created, this::sending, false);
     if (answer.isEmpty()) {
       ledger.unknown(username, Optional.empty(), Optional.of(created));
+      pendingCreates.add(new PendingCreate(key, username, created));
       return;
     }
-    ledger.acknowledged(username, Optional.of(created));
     long id = answer.get().getLong("id");
+    ledger.acknowledgedCreate(username, created, id);
     if (!read(id, created) || !sending()) {
       return;
     }
@@ -128,6 +149,87 @@ public final class MixedLoad implements AutoCloseable {
       return;
     }
     ledger.acknowledged(username, Optional.empty());
+  }
+
+  /** Sends a keyed create, and again with the same key after a 503, a 409 in progress or no answer. */
+  private Optional<JsonObject> createUntilAnswered(ApiClient client, String key, WriteLedger.Row row,
+      BooleanSupplier mayRetry, boolean sentBefore) {
+    byte[] body = json(row).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int attempt = 0; ; attempt++) {
+      if (attempt > 0 || sentBefore) {
+        retriedCreates.incrementAndGet();
+      }
+      long sent = System.nanoTime();
+      int status = NO_ANSWER;
+      JsonObject ok = null;
+      try {
+        Response response = client.request("POST", "/user", body, "content-type", ApiClient.JSON,
+            "Idempotency-Key", key);
+        status = response.status();
+        if (status == 200 && "user created".equals(response.json().getString("message"))) {
+          ok = response.json();
+          if ("true".equals(response.header("idempotent-replayed"))) {
+            replayedCreates.incrementAndGet();
+          }
+        }
+      } catch (UncheckedIOException | IllegalStateException noAnswer) {
+        // the outcome is unknown: the same key makes the retry safe
+      }
+      samples.add(new Sample(sent, System.nanoTime(), "create", status, ok != null));
+      if (ok != null) {
+        pause();
+        return Optional.of(ok);
+      }
+      boolean retryable = status == 503 || status == 409 || status == NO_ANSWER;
+      if (!retryable || !mayRetry.getAsBoolean()) {
+        return Optional.empty();
+      }
+      sleep(status == NO_ANSWER ? Duration.ofMillis(200) : Duration.ofSeconds(1)); // the service's Retry-After
+    }
+  }
+
+  /**
+   * Repeats every create whose outcome is still unknown, with its own key, against {@code client}
+   * (for example a restarted service) until each is answered or {@code within} runs out.
+   *
+   * @return how many are still unknown
+   */
+  public int settlePendingCreates(ApiClient client, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    int unresolved = 0;
+    PendingCreate pending;
+    while ((pending = pendingCreates.poll()) != null) {
+      Optional<JsonObject> answer = createUntilAnswered(client, pending.key(), pending.row(),
+          () -> System.nanoTime() < deadline, true);
+      if (answer.isPresent()) {
+        ledger.acknowledgedCreate(pending.username(), pending.row(), answer.get().getLong("id"));
+      } else {
+        unresolved++;
+      }
+    }
+    return unresolved;
+  }
+
+  /** Creates sent again after a 503, a 409 in progress or no answer. */
+  public long retriedCreates() {
+    return retriedCreates.get();
+  }
+
+  /** Retries answered with the kept answer of an earlier attempt that had created the user. */
+  public long replayedCreates() {
+    return replayedCreates.get();
+  }
+
+  public int pendingCreates() {
+    return pendingCreates.size();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private boolean sending() {

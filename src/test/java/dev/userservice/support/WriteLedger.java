@@ -26,6 +26,8 @@ public final class WriteLedger {
 
   private final String prefix;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /** The id each acknowledged create was answered with: the row must carry exactly that id. */
+  private final Map<String, Long> createdIds = new ConcurrentHashMap<>();
   private final AtomicLong acknowledgedWrites = new AtomicLong();
   private final AtomicLong unacknowledgedWrites = new AtomicLong();
 
@@ -41,6 +43,12 @@ public final class WriteLedger {
   public void acknowledged(String username, Optional<Row> after) {
     acknowledgedWrites.incrementAndGet();
     entries.put(username, new Entry(List.of(after)));
+  }
+
+  /** A create that got its 200 (perhaps after retries with its key): the row is {@code row} under this id. */
+  public void acknowledgedCreate(String username, Row row, long id) {
+    acknowledged(username, Optional.of(row));
+    createdIds.put(username, id);
   }
 
   /**
@@ -66,7 +74,8 @@ public final class WriteLedger {
 
   /** Reads every row of this ledger's users straight from PostgreSQL and compares. */
   public Verdict verify(DbSettings db) {
-    Map<String, Row> rows = readRows(db);
+    Map<String, Long> ids = new HashMap<>();
+    Map<String, Row> rows = readRows(db, ids);
     List<String> violations = new ArrayList<>();
     int acknowledgedRows = 0;
     for (var e : entries.entrySet()) {
@@ -78,16 +87,22 @@ public final class WriteLedger {
       if (!allowed.contains(actual)) {
         violations.add(e.getKey() + ": database has " + actual + ", allowed " + allowed);
       }
+      Long createdId = createdIds.get(e.getKey());
+      Long actualId = ids.get(e.getKey());
+      if (createdId != null && actualId != null && !createdId.equals(actualId)) {
+        violations.add(e.getKey() + ": created as id " + createdId + " but the row has id " + actualId);
+      }
     }
     rows.forEach((name, row) -> violations.add(name + ": row no client wrote: " + row));
     return new Verdict(entries.size(), acknowledgedRows, violations);
   }
 
-  private Map<String, Row> readRows(DbSettings db) {
+  private Map<String, Row> readRows(DbSettings db, Map<String, Long> ids) {
     Map<String, Row> rows = new HashMap<>();
     for (List<String> r : Sql.rows(db,
-        "SELECT username, first_name, last_name, email, phone FROM \"user\" WHERE starts_with(username, ?)", prefix)) {
+        "SELECT username, first_name, last_name, email, phone, id FROM \"user\" WHERE starts_with(username, ?)", prefix)) {
       rows.put(r.get(0), new Row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+      ids.put(r.get(0), Long.parseLong(r.get(5)));
     }
     return rows;
   }
