@@ -45,17 +45,22 @@ def new_user():
 
 
 class Lifecycle(SequentialTaskSet):
-    """create -> read -> update -> read -> delete, each answer checked against what was sent."""
+    """create (with an Idempotency-Key, then its replay) -> read -> conditional update, and a
+    stale one -> read, and again with If-None-Match -> delete; every answer checked against what
+    was sent. The 304 and 412 answers are the API doing its job, so they count as successes."""
 
     def on_start(self):
         self.user_id = None
         self.profile = None
+        self.key = None
+        self.etag = None
 
     @task
     def create(self):
         self.profile = new_user()
-        with self.client.post("/user", json=self.profile, headers=JSON, name="POST /user",
-                              catch_response=True) as r:
+        self.key = str(uuid.uuid4())
+        with self.client.post("/user", json=self.profile, headers={**JSON, "Idempotency-Key": self.key},
+                              name="POST /user", catch_response=True) as r:
             body = check(r, 200, message="user created")
             self.user_id = body and body.get("id")
             if body is not None and not isinstance(self.user_id, int):
@@ -65,15 +70,40 @@ class Lifecycle(SequentialTaskSet):
             self.interrupt(reschedule=False)
 
     @task
+    def replay_create(self):
+        """The retry a client makes when it never saw the answer: the same id, nothing created."""
+        with self.client.post("/user", json=self.profile, headers={**JSON, "Idempotency-Key": self.key},
+                              name="POST /user (replayed)", catch_response=True) as r:
+            if check(r, 200, message="user created", id=self.user_id) is not None \
+                    and r.headers.get("Idempotent-Replayed") != "true":
+                r.failure("a replay without Idempotent-Replayed: true")
+
+    @task
     def read_created(self):
         self.read_back()
 
     @task
     def update(self):
+        stale = self.etag
         self.profile = {**self.profile, "firstName": "Updated", "phone": None}
-        with self.client.put(f"/user/{self.user_id}", json=self.profile, headers=JSON,
+        with self.client.put(f"/user/{self.user_id}", json=self.profile, headers={**JSON, "If-Match": stale},
                              name="PUT /user/{id}", catch_response=True) as r:
             check(r, 200, message="user updated", id=self.user_id)
+            self.etag = r.headers.get("ETag")
+        with self.client.put(f"/user/{self.user_id}", json={**self.profile, "lastName": "Lost"},
+                             headers={**JSON, "If-Match": stale}, name="PUT /user/{id} (412)",
+                             catch_response=True) as r:
+            check(r, 412, message="user was changed since it was read")
+
+    @task
+    def read_updated(self):
+        self.read_back()
+        with self.client.get(f"/user/{self.user_id}", headers={**HEADERS, "If-None-Match": self.etag},
+                             name="GET /user/{id} (304)", catch_response=True) as r:
+            if r.status_code == 304 and not r.content:
+                r.success()
+            else:
+                r.failure(f"expected an empty 304, got {r.status_code}: {r.text[:200]}")
 
     @task
     def read_updated(self):
@@ -90,6 +120,7 @@ class Lifecycle(SequentialTaskSet):
         with self.client.get(f"/user/{self.user_id}", headers=HEADERS, name="GET /user/{id}",
                              catch_response=True) as r:
             check(r, 200, id=self.user_id, **self.profile)
+            self.etag = r.headers.get("ETag")
 
 
 class ApiUser(HttpUser):
@@ -113,6 +144,15 @@ class ApiUser(HttpUser):
         with self.client.get("/user/not-a-number", headers=HEADERS, name="GET /user/{id} (400)",
                              catch_response=True) as r:
             check(r, 400)
+
+    @task(1)
+    def key_reused(self):
+        """One Idempotency-Key, two different users: the second is refused with 422."""
+        key = str(uuid.uuid4())
+        self.client.post("/user", json=new_user(), headers={**JSON, "Idempotency-Key": key}, name="POST /user")
+        with self.client.post("/user", json=new_user(), headers={**JSON, "Idempotency-Key": key},
+                              name="POST /user (422)", catch_response=True) as r:
+            check(r, 422, message="Idempotency-Key was already used for a different request")
 
     @task(1)
     def bad_body(self):

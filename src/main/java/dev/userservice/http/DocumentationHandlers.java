@@ -37,7 +37,15 @@ final class DocumentationHandlers {
     serve(ctx, "openapi.json", "application/json; charset=utf-8", DocumentationHandlers::yamlAsJson);
   }
 
+  /**
+   * The browser itself holds the page to this host: scripts, styles, images and the document it
+   * fetches may come from here only (Swagger UI sets some styles inline and draws icons as data: URLs).
+   */
+  private static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+
   void page(RoutingContext ctx) {
+    ctx.response().putHeader("content-security-policy", CONTENT_SECURITY_POLICY);
     serve(ctx, "docs/index.html", "text/html; charset=utf-8", () -> read("docs/index.html"));
   }
 

@@ -174,11 +174,14 @@ public final class OpenApiValidation {
   }
 
   /**
-   * The document as Vert.x's validator can load it: media types it does not read are taken out
+   * The document as Vert.x's validator can load it: no servers, and media types it does not read are taken out
    * of the copy it gets, and remembered so an answer in one of them is still checked by name.
    */
   private static JsonObject withoutOtherMediaTypes(JsonObject document) {
     JsonObject copy = document.copy();
+    // Vert.x wants absolute server URLs, and the document's is relative on purpose ("/", so that
+    // /docs calls the host it came from). The validator matches operations by id, not by server.
+    copy.remove("servers");
     JsonObject paths = copy.getJsonObject("paths");
     for (String template : paths.fieldNames()) {
       JsonObject item = paths.getJsonObject(template);
