@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The README's list of runtime dependencies is exactly the jars the build ships in target/lib. */
+/** The security page's list of runtime dependencies is exactly the jars the build ships in target/lib. */
 class DependencyListIT {
 
   @Test
@@ -18,12 +18,12 @@ class DependencyListIT {
       shipped = jars.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar"))
           .map(n -> n.substring(0, n.length() - ".jar".length())).sorted().toList();
     }
-    String readme = Files.readString(Path.of("README.md"));
+    String readme = Files.readString(Path.of("docs", "security.md"));
     int section = readme.indexOf("kept true by `DependencyListIT`");
-    assertThat(section).as("the README's dependency section").isPositive();
+    assertThat(section).as("the dependency section of docs/security.md").isPositive();
     int start = readme.indexOf("```text\n", section) + "```text\n".length();
     int end = readme.indexOf("```", start);
     List<String> listed = readme.substring(start, end).lines().filter(l -> !l.isBlank()).toList();
-    assertThat(listed).as("README (update it from target/lib)").containsExactlyElementsOf(shipped);
+    assertThat(listed).as("docs/security.md (update it from target/lib)").containsExactlyElementsOf(shipped);
   }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The chart's PrometheusRule, as rendered, checked and unit-tested with promtool. */
-class AlertRulesTest {
+class AlertRulesIT {
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final Path TESTS = Path.of("src/test/resources/promtool/alerts.test.yml");
 

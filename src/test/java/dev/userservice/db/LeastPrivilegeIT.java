@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * real server: the role it creates is no superuser and owns only its database, and that is
  * enough for the service to migrate and serve.
  */
-class LeastPrivilegeTest {
+class LeastPrivilegeIT {
 
   @Test
   void theChartsAppRoleOwnsOnlyItsDatabaseAndIsEnoughToMigrateAndServe() throws Exception {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * answers fast while it is gone, says so on /ready, heals by itself, and loses no write it
  * acknowledged.
  */
-class DatabaseRestartUnderLoadTest {
+class DatabaseRestartUnderLoadIT {
   private static final long REQUEST_TIMEOUT_MS = 2000;
   private static final Duration OUTAGE = Duration.ofSeconds(5);
   /** Errors must be over this long after the database is back. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * log their arguments (and answer "nothing installed yet"), so the order, the pinned versions
  * and the behaviour when sourced can be checked. shellcheck runs on every script.
  */
-class DeployScriptsTest {
+class DeployScriptsIT {
   private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh");
 
   @TempDir
