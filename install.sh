@@ -3,7 +3,9 @@
 #   kube-prometheus-stack (namespace monitoring), ingress-nginx (ingress-nginx),
 #   the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
 # Run it as `. ./install.sh` or `./install.sh`; run it again to upgrade.
-# Options: USER_SERVICE_IMAGE=repo:tag (default user-service:1.0.0, built from the Dockerfile).
+# Options: USER_SERVICE_IMAGE=repo:tag (default user-service:1.0.0, built from the Dockerfile);
+#          TRACING=1 also installs Grafana Tempo (monitoring) and sends the service's and
+#          ingress-nginx's traces to it, with exemplar links from Grafana's Prometheus data source.
 
 _user_service_install() (
   set -euo pipefail
@@ -18,7 +20,28 @@ _user_service_install() (
   say "Chart repositories"
   helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
   helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
-  helm repo update ingress-nginx prometheus-community >/dev/null
+  repos=(ingress-nginx prometheus-community)
+  if [ "$TRACING" = 1 ]; then
+    helm repo add grafana-community https://grafana-community.github.io/helm-charts --force-update >/dev/null
+    repos+=(grafana-community)
+  fi
+  helm repo update "${repos[@]}" >/dev/null
+
+  tempo_otlp_http="http://$TEMPO_RELEASE.$MONITORING_NAMESPACE.svc:4318"
+  monitoring_tracing=() ingress_tracing=() app_tracing=()
+  if [ "$TRACING" = 1 ]; then
+    # Prometheus keeps exemplars; Grafana's Prometheus data source links their trace_id to Tempo.
+    monitoring_tracing=(--set "prometheus.prometheusSpec.enableFeatures[0]=exemplar-storage"
+      --set grafana.sidecar.datasources.exemplarTraceIdDestinations.datasourceUid=tempo
+      --set grafana.sidecar.datasources.exemplarTraceIdDestinations.traceIdLabelName=trace_id)
+    # ingress-nginx's OpenTelemetry module: a span per request, whose traceparent the service continues.
+    ingress_tracing=(--set-string controller.config.enable-opentelemetry=true
+      --set-string controller.config.otlp-collector-host="$TEMPO_RELEASE.$MONITORING_NAMESPACE.svc"
+      --set-string controller.config.otlp-collector-port=4317
+      --set-string controller.config.otel-service-name=ingress-nginx
+      --set-string controller.config.otel-sampler=AlwaysOn)
+    app_tracing=(--set tracing.enabled=true --set tracing.endpoint="$tempo_otlp_http")
+  fi
 
   say "kube-prometheus-stack $KUBE_PROMETHEUS_STACK_CHART_VERSION in $MONITORING_NAMESPACE"
   kubectl create namespace "$MONITORING_NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
@@ -39,7 +62,41 @@ _user_service_install() (
     --set grafana.sidecar.dashboards.enabled=true \
     --set grafana.sidecar.dashboards.label=grafana_dashboard \
     --set grafana.sidecar.dashboards.searchNamespace=ALL \
+    "${monitoring_tracing[@]}" \
     --wait --timeout "$HELM_TIMEOUT"
+
+  if [ "$TRACING" = 1 ]; then
+    say "Grafana Tempo $TEMPO_CHART_VERSION in $MONITORING_NAMESPACE (TRACING=1)"
+    helm upgrade --install "$TEMPO_RELEASE" grafana-community/tempo \
+      --version "$TEMPO_CHART_VERSION" --namespace "$MONITORING_NAMESPACE" \
+      --set tempo.receivers.otlp.protocols.grpc.endpoint=0.0.0.0:4317 \
+      --set tempo.receivers.otlp.protocols.http.endpoint=0.0.0.0:4318 \
+      --wait --timeout "$HELM_TIMEOUT"
+    # The data source, loaded by the Grafana sidecar of kube-prometheus-stack (label grafana_datasource).
+    kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tempo-datasource
+  namespace: $MONITORING_NAMESPACE
+  labels:
+    grafana_datasource: "1"
+data:
+  tempo.yaml: |
+    apiVersion: 1
+    datasources:
+      - name: Tempo
+        uid: tempo
+        type: tempo
+        access: proxy
+        url: http://$TEMPO_RELEASE.$MONITORING_NAMESPACE.svc:3200
+        jsonData:
+          tracesToMetrics:
+            datasourceUid: prometheus
+          serviceMap:
+            datasourceUid: prometheus
+YAML
+  fi
 
   say "ingress-nginx $INGRESS_NGINX_CHART_VERSION in $INGRESS_NAMESPACE"
   helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx \
@@ -47,6 +104,7 @@ _user_service_install() (
     --set controller.metrics.enabled=true \
     --set controller.metrics.serviceMonitor.enabled=true \
     --set controller.metrics.serviceMonitor.additionalLabels.release="$MONITORING_RELEASE" \
+    "${ingress_tracing[@]}" \
     --wait --timeout "$HELM_TIMEOUT"
 
   say "user-service ($image) in $APP_NAMESPACE"
@@ -69,6 +127,7 @@ YAML
     --set ingress.host="$INGRESS_HOST" \
     --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
     --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
+    "${app_tracing[@]}" \
     --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
 
   say "prometheus-postgres-exporter $POSTGRES_EXPORTER_CHART_VERSION in $APP_NAMESPACE"
@@ -99,6 +158,7 @@ Grafana:      kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELE
               then http://localhost:3000, dashboard "hw3"; user admin, password:
               kubectl -n $MONITORING_NAMESPACE get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d
 Prometheus:   kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELEASE-prometheus 9090:9090
+Traces:       $([ "$TRACING" = 1 ] && echo "in Grafana, data source Tempo; the latency panels' exemplars open a trace" || echo "off (TRACING=1 . ./install.sh to add Grafana Tempo)")
 Check:        helm test $APP_RELEASE -n $APP_NAMESPACE
 Next:         . ./test.sh     (the Locust load test against the ingress)
 TEXT

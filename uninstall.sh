@@ -30,6 +30,8 @@ _user_service_uninstall() (
   remove "$EXPORTER_RELEASE" "$APP_NAMESPACE"
   remove "$APP_RELEASE" "$APP_NAMESPACE"
   remove ingress-nginx "$INGRESS_NAMESPACE"
+  remove "$TEMPO_RELEASE" "$MONITORING_NAMESPACE" # TRACING=1 installs; nothing to do otherwise
+  kubectl -n "$MONITORING_NAMESPACE" delete configmap tempo-datasource --ignore-not-found >/dev/null
   remove "$MONITORING_RELEASE" "$MONITORING_NAMESPACE"
   kubectl delete namespace "$INGRESS_NAMESPACE" "$MONITORING_NAMESPACE" --ignore-not-found --wait=false >/dev/null
   # kube-prometheus-stack leaves its CRDs (ServiceMonitor, PrometheusRule...): other releases may use them.

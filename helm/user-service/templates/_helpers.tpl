@@ -86,3 +86,10 @@ env:
     value: {{ . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* The port of tracing.endpoint (http://host:port), or the scheme's default. */}}
+{{- define "user-service.tracingPort" -}}
+{{- $url := urlParse .Values.tracing.endpoint -}}
+{{- $parts := splitList ":" $url.host -}}
+{{- if gt (len $parts) 1 -}}{{ last $parts }}{{- else if eq $url.scheme "https" -}}443{{- else -}}80{{- end -}}
+{{- end }}

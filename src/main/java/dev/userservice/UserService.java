@@ -13,6 +13,9 @@ import dev.userservice.http.ConnectionLimits;
 import dev.userservice.http.HttpVerticle;
 import dev.userservice.http.Readiness;
 import dev.userservice.metrics.Metrics;
+import dev.userservice.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -42,9 +45,10 @@ public final class UserService {
   private final int port;
   private final Readiness readiness;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final OpenTelemetrySdk openTelemetry;
 
   private UserService(Config config, EmbeddedDatabase embedded, Metrics metrics, Vertx vertx, Pool pool,
-      String deploymentId, int port, Readiness readiness) {
+      String deploymentId, int port, Readiness readiness, OpenTelemetrySdk openTelemetry) {
     this.config = config;
     this.embedded = embedded;
     this.metrics = metrics;
@@ -53,10 +57,16 @@ public final class UserService {
     this.deploymentId = deploymentId;
     this.port = port;
     this.readiness = readiness;
+    this.openTelemetry = openTelemetry;
   }
 
-  /** Starts everything and returns once the port accepts requests. */
+  /** Starts everything, tracing as the OTEL_* variables say, and returns once the port accepts requests. */
   public static UserService start(Config config) {
+    return start(config, Tracing.fromEnvironment(System.getenv()));
+  }
+
+  /** Starts everything with this OpenTelemetry (closed by {@link #stop()}). */
+  public static UserService start(Config config, OpenTelemetrySdk openTelemetry) {
     long started = System.nanoTime();
     log.atInfo().addKeyValue("config", config.toString()).log("starting user-service");
     EmbeddedDatabase embedded = config.embeddedDatabase()
@@ -72,6 +82,9 @@ public final class UserService {
           .with(new VertxOptions().setEventLoopPoolSize(cpus).setPreferNativeTransport(true)
               .setMetricsOptions(metrics.vertxMetricsOptions()))
           .withMetrics(metrics.vertxMetricsFactory())
+          // A server span per request, continuing an incoming traceparent, and a client span
+          // per PostgreSQL statement (the pg client's default policy follows an active span).
+          .withTracer(new OpenTelemetryTracingFactory(openTelemetry))
           .build();
       // One connection of its own for the schema check; the event loops have their pools.
       Pool pool = PgPools.create(vertx, db, config, 1, "schema-check");
@@ -97,8 +110,9 @@ public final class UserService {
         metrics.bindJvmMetrics();
         return null;
       });
-      return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, readiness);
+      return new UserService(config, embedded, metrics, vertx, pool, deploymentId, port, readiness, openTelemetry);
     } catch (RuntimeException e) {
+      openTelemetry.close();
       if (embedded != null) {
         embedded.close();
       }
@@ -165,6 +179,7 @@ public final class UserService {
       log.warn("error while stopping the HTTP servers", e);
     }
     metrics.close();
+    openTelemetry.close(); // exports the spans still buffered
     if (embedded != null) {
       embedded.close();
     }

@@ -4,6 +4,7 @@ import dev.userservice.config.Config;
 import dev.userservice.db.LoopPools;
 import dev.userservice.idempotency.IdempotentCreates;
 import dev.userservice.metrics.Metrics;
+import dev.userservice.tracing.RequestSpans;
 import dev.userservice.user.UserRepository;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -69,6 +70,7 @@ public final class ApiRouter {
       // own handlers (timeout, body) first on a route, so this cannot share the endpoint's route.
       router.route(vertxPath(template)).handler(ctx -> {
         ctx.put(ObservabilityHandler.ROUTE, template);
+        RequestSpans.nameByRoute(ctx.request().method().name(), template);
         ctx.next();
       });
     }

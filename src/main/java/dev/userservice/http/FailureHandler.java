@@ -1,6 +1,7 @@
 package dev.userservice.http;
 
 import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.tracing.RequestSpans;
 import dev.userservice.user.InvalidUserException;
 import dev.userservice.user.UsernameTakenException;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +34,7 @@ final class FailureHandler {
       }
       case null -> answerStatus(ctx, ctx.statusCode());
       default -> {
+        RequestSpans.failed(failure);
         log.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
         Responses.message(ctx, 500, "internal server error");
       }

@@ -1,5 +1,6 @@
 package dev.userservice.http;
 
+import dev.userservice.tracing.RequestSpans;
 import dev.userservice.user.User;
 import dev.userservice.user.UserJsonWriter;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -69,6 +70,7 @@ public final class Responses {
     for (int i = 0; i < headers.length; i += 2) {
       response.putHeader(headers[i], headers[i + 1]);
     }
+    RequestSpans.answered(status);
     response.setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(Buffer.buffer(body));
   }
 

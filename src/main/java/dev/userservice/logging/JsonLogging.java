@@ -53,7 +53,7 @@ public final class JsonLogging extends ContextAwareBase implements Configurator 
     console.setImmediateFlush(flushEachLine);
     console.start();
 
-    AsyncAppender async = new AsyncAppender();
+    AsyncAppender async = new TraceContextAppender();
     async.setContext(context);
     async.setName(name);
     async.setQueueSize(8192);

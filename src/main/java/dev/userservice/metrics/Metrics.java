@@ -1,5 +1,7 @@
 package dev.userservice.metrics;
 
+import dev.userservice.tracing.TraceExemplars;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -13,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -29,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Metrics implements AutoCloseable {
   public static final String APPLICATION = "user-service";
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  // Exemplars: each histogram bucket keeps the trace id of a request it counted (OpenMetrics only).
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT,
+      new PrometheusRegistry(), Clock.SYSTEM, new TraceExemplars());
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Timer.MeterProvider<Timer> requestTimer;

@@ -11,6 +11,7 @@ import dev.userservice.support.FakeKubernetesApi;
 import dev.userservice.support.KubernetesModels;
 import dev.userservice.support.RenderedChart;
 import dev.userservice.support.SharedService;
+import dev.userservice.tracing.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,11 @@ class ChartTest {
             "networkPolicy.enabled", "true"}),
         Arguments.of("existing Secret", new String[] {"database.existingSecret", "my-db-credentials",
             "database.passwordKey", "pw"}),
+        Arguments.of("tracing on, NetworkPolicy on", new String[] {"tracing.enabled", "true",
+            "networkPolicy.enabled", "true"}),
+        Arguments.of("tracing on, external database, NetworkPolicy on", new String[] {"tracing.enabled", "true",
+            "tracing.endpoint", "https://collector.example.com", "tracing.samplerRatio", "0.25",
+            "postgresql.enabled", "false", "database.host", "db.example.com", "networkPolicy.enabled", "true"}),
         Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
             "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
@@ -155,7 +161,7 @@ class ChartTest {
   @MethodSource("variants")
   void everyVariableSetIsOneTheServiceReadsAndThePasswordComesFromASecret(String name, String[] sets) {
     var chart = RenderedChart.render(sets);
-    Set<String> read = Config.variableNames();
+    Set<String> read = combine(Config.variableNames(), Tracing.VARIABLES);
     JsonNode configMap = chart.get("ConfigMap", APP);
     configMap.at("/data").fieldNames().forEachRemaining(key -> assertThat(read).as("ConfigMap key").contains(key));
     assertThat(configMap.at("/data").has("DB_PASSWORD")).isFalse();
@@ -253,6 +259,35 @@ class ChartTest {
     JsonNode configMap = RenderedChart.render().get("ConfigMap", APP + "-dashboard");
     assertThat(configMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
     assertThat(configMap.at("/data/hw3.json").asText()).isEqualTo(file);
+  }
+
+  @Test
+  void tracingSetsTheStandardVariablesAndOpensEgressToTheCollectorOnlyWhenOn() {
+    var off = RenderedChart.render("networkPolicy.enabled", "true");
+    assertThat(off.get("ConfigMap", APP).at("/data").has("OTEL_EXPORTER_OTLP_ENDPOINT")).isFalse();
+    assertThat(egressPorts(off)).containsExactlyInAnyOrder("53", "53", "5432");
+
+    var on = RenderedChart.render("tracing.enabled", "true", "tracing.samplerRatio", "0.5", "networkPolicy.enabled", "true");
+    JsonNode data = on.get("ConfigMap", APP).at("/data");
+    assertThat(data.path("OTEL_EXPORTER_OTLP_ENDPOINT").asText()).isEqualTo("http://tempo.monitoring.svc:4318");
+    assertThat(data.path("OTEL_EXPORTER_OTLP_PROTOCOL").asText()).isEqualTo("http/protobuf");
+    assertThat(data.path("OTEL_TRACES_SAMPLER").asText()).isEqualTo("parentbased_traceidratio");
+    assertThat(data.path("OTEL_TRACES_SAMPLER_ARG").asText()).isEqualTo("0.5");
+    assertThat(data.path("OTEL_SERVICE_NAME").asText()).isEqualTo(APP);
+    assertThat(egressPorts(on)).containsExactlyInAnyOrder("53", "53", "5432", "4318");
+
+    var https = RenderedChart.render("tracing.enabled", "true", "tracing.endpoint", "https://collector.example.com",
+        "networkPolicy.enabled", "true", "postgresql.enabled", "false", "database.host", "db.example.com");
+    assertThat(egressPorts(https)).containsExactlyInAnyOrder("53", "53", "5432", "443");
+    assertThatThrownBy(() -> RenderedChart.render("tracing.samplerRatio", "2")).hasMessageContaining("schema");
+    assertThatThrownBy(() -> RenderedChart.render("tracing.endpoint", "tempo:4318")).hasMessageContaining("schema");
+  }
+
+  private static List<String> egressPorts(RenderedChart chart) {
+    List<String> ports = new ArrayList<>();
+    chart.get("NetworkPolicy", APP).at("/spec/egress")
+        .forEach(rule -> rule.path("ports").forEach(port -> ports.add(port.path("port").asText())));
+    return ports;
   }
 
   @Test

@@ -61,6 +61,28 @@ class DeployScriptsIT {
     assertThat(installs.get(3)).contains("prometheus-postgres-exporter", "--version 6.10.2", "--namespace hw3",
         "passwordSecret.name=user-service-db", "disableCollectorBgwriter=true", "serviceMonitor.enabled=true");
     assertThat(calls).anyMatch(c -> c.startsWith("kubectl apply -f -"));
+    assertThat(String.join("\n", calls)).as("no tracing unless asked").doesNotContain("tempo", "opentelemetry",
+        "tracing.enabled");
+  }
+
+  @Test
+  void tracingOptInAddsTempoAndPointsTheServiceAndTheIngressAtIt() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "-c", "TRACING=1 . ./install.sh; echo \"status=$?\""),
+        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+    assertThat(result.output()).as(result.output()).contains("status=0", "data source Tempo");
+    List<String> calls = Files.readAllLines(log);
+    List<String> installs = calls.stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    assertThat(installs).hasSize(5);
+    assertThat(installs.get(0)).contains("kube-prometheus-stack", "exemplar-storage",
+        "exemplarTraceIdDestinations.datasourceUid=tempo", "traceIdLabelName=trace_id");
+    assertThat(installs.get(1)).contains("tempo grafana-community/tempo", "--version 1.26.1", "--namespace monitoring",
+        "otlp.protocols.http.endpoint=0.0.0.0:4318");
+    assertThat(installs.get(2)).contains("ingress-nginx", "enable-opentelemetry=true",
+        "otlp-collector-host=tempo.monitoring.svc", "otlp-collector-port=4317");
+    assertThat(installs.get(3)).contains("helm/user-service", "tracing.enabled=true",
+        "tracing.endpoint=http://tempo.monitoring.svc:4318");
+    assertThat(calls).anyMatch(c -> c.startsWith("helm repo add grafana-community"));
   }
 
   @Test
@@ -71,11 +93,13 @@ class DeployScriptsIT {
     assertThat(kept.exitCode()).as(kept.output()).isZero();
     List<String> calls = Files.readAllLines(log);
     List<String> removed = calls.stream().filter(c -> c.startsWith("helm uninstall")).toList();
-    assertThat(removed).hasSize(4);
+    assertThat(removed).hasSize(5);
     assertThat(removed.get(0)).contains("postgres-exporter");
     assertThat(removed.get(1)).contains("user-service");
     assertThat(removed.get(2)).contains("ingress-nginx");
-    assertThat(removed.get(3)).contains("kube-prometheus-stack");
+    assertThat(removed.get(3)).contains("tempo");
+    assertThat(removed.get(4)).contains("kube-prometheus-stack");
+    assertThat(calls).anyMatch(c -> c.contains("delete configmap tempo-datasource"));
     assertThat(calls).noneMatch(c -> c.contains("delete namespace hw3"));
     assertThat(kept.output()).contains("Kept: namespace hw3");
 

@@ -43,4 +43,14 @@ public final class Sql {
   public static String value(DbSettings db, String sql, Object... parameters) {
     return rows(db, sql, parameters).getFirst().getFirst();
   }
+
+  /** Runs a statement that returns no rows (DDL, an update). */
+  public static void execute(DbSettings db, String sql) {
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+         var s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
 }

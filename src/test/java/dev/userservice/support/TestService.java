@@ -3,6 +3,8 @@ package dev.userservice.support;
 import dev.userservice.UserService;
 import dev.userservice.config.Config;
 import dev.userservice.db.DbSettings;
+import dev.userservice.tracing.Tracing;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,6 +23,11 @@ public final class TestService implements AutoCloseable {
   }
 
   public static TestService start(DbSettings db, Map<String, String> overrides) {
+    return start(db, overrides, Tracing.fromEnvironment(Map.of()));
+  }
+
+  /** With an OpenTelemetry of the test's own, such as one exporting to memory. */
+  public static TestService start(DbSettings db, Map<String, String> overrides, OpenTelemetrySdk openTelemetry) {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
     env.put("BIND_ADDRESS", "127.0.0.1");
@@ -33,7 +40,7 @@ public final class TestService implements AutoCloseable {
     env.put("SHUTDOWN_DRAIN_MS", "0");
     env.put("REQUEST_LOG", "off");
     env.putAll(overrides);
-    return new TestService(UserService.start(Config.from(env)));
+    return new TestService(UserService.start(Config.from(env), openTelemetry));
   }
 
   @Override
