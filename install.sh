@@ -4,6 +4,8 @@
 #   the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
 # Run it as `. ./install.sh` or `./install.sh`; run it again to upgrade.
 # Options: USER_SERVICE_IMAGE=repo:tag (default user-service:1.0.0, built from the Dockerfile);
+#          DATABASE=cloudnative-pg runs the database as a highly available CloudNativePG Cluster
+#          (the operator in cnpg-system; no separate exporter: the operator exports cnpg_* metrics);
 #          TRACING=1 also installs Grafana Tempo (monitoring) and sends the service's and
 #          ingress-nginx's traces to it, with exemplar links from Grafana's Prometheus data source.
 
@@ -20,7 +22,15 @@ _user_service_install() (
   say "Chart repositories"
   helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
   helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
+  case "$DATABASE" in
+    bundled | cloudnative-pg) ;;
+    *) fail "DATABASE must be bundled or cloudnative-pg, not $DATABASE" ;;
+  esac
   repos=(ingress-nginx prometheus-community)
+  if [ "$DATABASE" = cloudnative-pg ]; then
+    helm repo add cnpg https://cloudnative-pg.github.io/charts --force-update >/dev/null
+    repos+=(cnpg)
+  fi
   if [ "$TRACING" = 1 ]; then
     helm repo add grafana-community https://grafana-community.github.io/helm-charts --force-update >/dev/null
     repos+=(grafana-community)
@@ -28,7 +38,7 @@ _user_service_install() (
   helm repo update "${repos[@]}" >/dev/null
 
   tempo_otlp_http="http://$TEMPO_RELEASE.$MONITORING_NAMESPACE.svc:4318"
-  monitoring_tracing=() ingress_tracing=() app_tracing=()
+  monitoring_tracing=() ingress_tracing=() app_tracing=() app_database=()
   if [ "$TRACING" = 1 ]; then
     # Prometheus keeps exemplars; Grafana's Prometheus data source links their trace_id to Tempo.
     monitoring_tracing=(--set "prometheus.prometheusSpec.enableFeatures[0]=exemplar-storage"
@@ -107,6 +117,15 @@ YAML
     "${ingress_tracing[@]}" \
     --wait --timeout "$HELM_TIMEOUT"
 
+  if [ "$DATABASE" = cloudnative-pg ]; then
+    # The operator and its CRDs before the chart that makes a Cluster.
+    say "CloudNativePG operator (chart $CNPG_CHART_VERSION) in $CNPG_NAMESPACE"
+    helm upgrade --install "$CNPG_RELEASE" cnpg/cloudnative-pg \
+      --version "$CNPG_CHART_VERSION" --namespace "$CNPG_NAMESPACE" --create-namespace \
+      --wait --timeout "$HELM_TIMEOUT"
+    app_database=(--set database.mode=cloudnative-pg)
+  fi
+
   say "user-service ($image) in $APP_NAMESPACE"
   # The chart renders its namespace (kept on uninstall, with the database volume). Create it
   # first with Helm's ownership labels, so the first install can store its release there and
@@ -127,21 +146,25 @@ YAML
     --set ingress.host="$INGRESS_HOST" \
     --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
     --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
-    "${app_tracing[@]}" \
+    "${app_tracing[@]}" "${app_database[@]}" \
     --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
 
-  say "prometheus-postgres-exporter $POSTGRES_EXPORTER_CHART_VERSION in $APP_NAMESPACE"
-  helm upgrade --install "$EXPORTER_RELEASE" prometheus-community/prometheus-postgres-exporter \
-    --version "$POSTGRES_EXPORTER_CHART_VERSION" --namespace "$APP_NAMESPACE" \
-    --set config.datasource.host="$APP_RELEASE-postgresql" \
-    --set config.datasource.user=users \
-    --set config.datasource.database=users \
-    --set config.datasource.passwordSecret.name="$APP_RELEASE-db" \
-    --set config.datasource.passwordSecret.key=password \
-    --set config.disableCollectorBgwriter=true \
-    --set serviceMonitor.enabled=true \
-    --set serviceMonitor.labels.release="$MONITORING_RELEASE" \
-    --wait --timeout "$HELM_TIMEOUT"
+  if [ "$DATABASE" = cloudnative-pg ]; then
+    say "No separate postgres exporter: the CloudNativePG instances export cnpg_* metrics (PodMonitor)"
+  else
+    say "prometheus-postgres-exporter $POSTGRES_EXPORTER_CHART_VERSION in $APP_NAMESPACE"
+    helm upgrade --install "$EXPORTER_RELEASE" prometheus-community/prometheus-postgres-exporter \
+      --version "$POSTGRES_EXPORTER_CHART_VERSION" --namespace "$APP_NAMESPACE" \
+      --set config.datasource.host="$APP_RELEASE-postgresql" \
+      --set config.datasource.user=users \
+      --set config.datasource.database=users \
+      --set config.datasource.passwordSecret.name="$APP_RELEASE-db" \
+      --set config.datasource.passwordSecret.key=password \
+      --set config.disableCollectorBgwriter=true \
+      --set serviceMonitor.enabled=true \
+      --set serviceMonitor.labels.release="$MONITORING_RELEASE" \
+      --wait --timeout "$HELM_TIMEOUT"
+  fi
 
   ingress_ip=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller \
     -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)

@@ -37,10 +37,17 @@ _user_service_uninstall() (
   # kube-prometheus-stack leaves its CRDs (ServiceMonitor, PrometheusRule...): other releases may use them.
 
   if [ "$purge" = 1 ]; then
-    say "Purging the database: volume, password Secret and namespace $APP_NAMESPACE"
+    # Before the CloudNativePG operator goes, so that it can take its Cluster down cleanly.
+    say "Purging the database: volumes, password Secrets and namespace $APP_NAMESPACE"
     kubectl delete namespace "$APP_NAMESPACE" --ignore-not-found --wait=true
-  else
-    say "Kept: namespace $APP_NAMESPACE with the PostgreSQL volume and its password Secret"
+  fi
+  # DATABASE=cloudnative-pg installs it; its CRDs stay (the chart keeps them), and so does a
+  # Cluster kept with its data: it runs on without the operator until one is installed again.
+  remove "$CNPG_RELEASE" "$CNPG_NAMESPACE"
+  kubectl delete namespace "$CNPG_NAMESPACE" --ignore-not-found --wait=false >/dev/null
+
+  if [ "$purge" != 1 ]; then
+    say "Kept: namespace $APP_NAMESPACE with the database's volumes and password Secrets"
     echo "      (run again with --purge-data to delete them too)"
   fi
 )

@@ -9,12 +9,17 @@ Everything listens on 127.0.0.1 and every step is bounded in time:
      migrated by the service's own migration, loaded with 10,000 users; its settings printed;
   2. the physical limit: pgbench -M prepared -c 32 -j 2 selecting one user by primary key;
   3. the service started as the container starts it (the Dockerfile's java flags), time from
-     exec to the first 200 on /ready, a warm-up, then wrk -t2 -c32 --latency: `get` and `mixed`;
+     exec to the first 200 on /ready, a warm-up, then wrk -t2 -c32 --latency: `get` and `mixed`
+     (tracing as by default: spans made for logs and exemplars, none exported); then the service
+     again with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP sink and every trace sampled:
+     `get, traces exported`;
   4. a table and target/bench/results.json: req/s, p50/p99, errors, the service's and
      PostgreSQL's CPU per request (user+sys from /proc), peak RSS, startup, req/s / pgbench TPS.
 """
+import http.server
 import json
 import os
+import threading
 import re
 import shutil
 import signal
@@ -202,6 +207,47 @@ def wrk(port, script, seconds):
     }
 
 
+class OtlpSink:
+    """A trace collector that takes OTLP/HTTP exports on 127.0.0.1 and keeps only their count and size."""
+
+    def __init__(self):
+        sink = self
+        self.exports = 0
+        self.bytes = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                sink.exports += 1
+                sink.bytes += len(body)
+                self.send_response(200)
+                self.send_header("content-type", "application/x-protobuf")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+
+
+def measure(service_pid, postmaster, port, script):
+    """One wrk run with the service's and PostgreSQL's CPU over it."""
+    svc0, pg0 = cpu_seconds(service_pid), postgres_cpu(postmaster)
+    run = wrk(port, script, DURATION)
+    svc1, pg1 = cpu_seconds(service_pid), postgres_cpu(postmaster)
+    run["service_cpu_us_per_req"] = (svc1 - svc0) * 1e6 / max(run["requests"], 1)
+    run["postgres_cpu_us_per_req"] = (pg1 - pg0) * 1e6 / max(run["requests"], 1)
+    return run
+
+
 def main():
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
@@ -241,15 +287,28 @@ def main():
         wrk(port, "get.lua", WARMUP)
         results = {}
         for name, script in (("get", "get.lua"), ("mixed", "mixed.lua")):
-            svc0, pg0 = cpu_seconds(service.pid), postgres_cpu(postmaster)
-            run = wrk(port, script, DURATION)
-            svc1, pg1 = cpu_seconds(service.pid), postgres_cpu(postmaster)
-            run["service_cpu_us_per_req"] = (svc1 - svc0) * 1e6 / max(run["requests"], 1)
-            run["postgres_cpu_us_per_req"] = (pg1 - pg0) * 1e6 / max(run["requests"], 1)
+            run = measure(service.pid, postmaster, port, script)
             run["ratio_to_pgbench"] = run["rps"] / tps
             results[name] = run
             log(f"{name}: {run['rps']:.0f} req/s")
         peak_rss = rss_peak_mb(service.pid)
+        stop(service)
+
+        sink = OtlpSink()
+        log(f"tracing: every trace sampled and exported over OTLP/HTTP to a local sink ({sink.endpoint()})")
+        traced_env = {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint(), "OTEL_TRACES_SAMPLER": "always_on"}
+        service, _ = start_service(traced_env, True)
+        wrk(port, "get.lua", WARMUP)
+        run = measure(service.pid, postmaster, port, "get.lua")
+        run["ratio_to_pgbench"] = run["rps"] / tps
+        stop(service)  # flushes the last batch
+        run["otlp_exports"], run["otlp_bytes"] = sink.exports, sink.bytes
+        sink.close()
+        results["get, traces exported"] = run
+        log(f"get, traces exported: {run['rps']:.0f} req/s; the sink took {sink.exports} exports, "
+            f"{sink.bytes / 1e6:.1f} MB")
+        if sink.exports == 0:
+            sys.exit("tracing: the sink received no export")
     finally:
         stop(service)
         stop(db)

@@ -36,6 +36,7 @@ CLUSTER_SOURCES = {
     "nginx_ingress_controller_": "ingress-nginx controller",
     "kube_": "kube-state-metrics",
     "container_": "cAdvisor (kubelet)",
+    "cnpg_": "the CloudNativePG operator's instances",
 }
 GRID_ROW_PX = 36  # one unit of Grafana's gridPos height, in pixels of the picture
 GRID_COL_PX = 92  # one of Grafana's 24 columns
@@ -98,11 +99,15 @@ def substitute(expr, values, rate_interval):
 
 
 def cluster_source(exprs):
-    for expr in exprs:
-        for prefix, source in CLUSTER_SOURCES.items():
-            if re.search(r"\b" + prefix + r"[a-z_]+", expr):
-                return source
-    return None
+    """The cluster-only source of a panel all of whose metrics come from one; None when any metric
+    can exist off-cluster (a panel may read pg_* or cnpg_*, whichever is there)."""
+    sources = set()
+    for name in re.findall(r"\b([a-z_][a-z0-9_]*)\{", " ".join(exprs)):
+        source = next((s for prefix, s in CLUSTER_SOURCES.items() if name.startswith(prefix)), None)
+        if source is None:
+            return None
+        sources.add(source)
+    return " and ".join(sorted(sources)) or None
 
 
 def formatter(unit):

@@ -52,16 +52,46 @@ app.kubernetes.io/component: migration
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
-{{/* The Secret holding the database password, the chart's own or an existing one. */}}
-{{- define "user-service.secretName" -}}
-{{- default (printf "%s-db" (include "user-service.fullname" .)) .Values.database.existingSecret -}}
+{{/*
+Where the database runs: bundled (the chart's StatefulSet), external (database.host), or
+cloudnative-pg (a Cluster of the CloudNativePG operator). postgresql.enabled=false, the older
+way to say external, still means external.
+*/}}
+{{- define "user-service.databaseMode" -}}
+{{- if and (eq .Values.database.mode "bundled") (not .Values.postgresql.enabled) -}}
+external
+{{- else -}}
+{{- .Values.database.mode -}}
+{{- end -}}
 {{- end -}}
 
-{{- define "user-service.databaseHost" -}}
-{{- if .Values.postgresql.enabled -}}
-{{- include "user-service.postgresql.fullname" . -}}
+{{- define "user-service.cnpg.clusterName" -}}
+{{- printf "%s-pg" (include "user-service.fullname" .) -}}
+{{- end -}}
+
+{{/* The Secret holding the database password: the operator's <cluster>-app, an existing one, or the chart's own. */}}
+{{- define "user-service.secretName" -}}
+{{- if eq (include "user-service.databaseMode" .) "cloudnative-pg" -}}
+{{- printf "%s-app" (include "user-service.cnpg.clusterName" .) -}}
 {{- else -}}
-{{- required "database.host is required when postgresql.enabled is false" .Values.database.host -}}
+{{- default (printf "%s-db" (include "user-service.fullname" .)) .Values.database.existingSecret -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The key of the password in that Secret: the operator's is "password". */}}
+{{- define "user-service.passwordKey" -}}
+{{- if eq (include "user-service.databaseMode" .) "cloudnative-pg" -}}password{{- else -}}{{ .Values.database.passwordKey }}{{- end -}}
+{{- end -}}
+
+{{/* The host the service connects to; with CloudNativePG, the -rw Service, which always points at the primary. */}}
+{{- define "user-service.databaseHost" -}}
+{{- $mode := include "user-service.databaseMode" . -}}
+{{- if eq $mode "bundled" -}}
+{{- include "user-service.postgresql.fullname" . -}}
+{{- else if eq $mode "cloudnative-pg" -}}
+{{- printf "%s-rw" (include "user-service.cnpg.clusterName" .) -}}
+{{- else -}}
+{{- required "database.host is required when database.mode is external" .Values.database.host -}}
 {{- end -}}
 {{- end -}}
 
@@ -80,7 +110,7 @@ env:
     valueFrom:
       secretKeyRef:
         name: {{ include "user-service.secretName" . }}
-        key: {{ .Values.database.passwordKey }}
+        key: {{ include "user-service.passwordKey" . }}
 {{- with .Values.app.javaToolOptions }}
   - name: JAVA_TOOL_OPTIONS
     value: {{ . | quote }}

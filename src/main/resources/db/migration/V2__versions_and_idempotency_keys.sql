@@ -11,8 +11,9 @@ CREATE TABLE IF NOT EXISTS idempotency_key (
     key          varchar(255) PRIMARY KEY,
     -- SHA-256 of the request's fields: the same key with another body is refused (422).
     request_hash bytea        NOT NULL,
+    -- The kept answer: 200 with the new user's id, or 409 (username taken) without one.
     status       smallint     NOT NULL,
-    response     bytea        NOT NULL,
+    user_id      bigint,
     created_at   timestamptz  NOT NULL DEFAULT now(),
     expires_at   timestamptz  NOT NULL
 );

@@ -29,9 +29,12 @@ public final class PgPools {
         create(vertx, db, config, transactionPoolSize(maxSize), TRANSACTIONS_NAME + "-" + loop, false));
   }
 
-  /** A transaction holds its connection for several round trips, but keyed creates are the rare case. */
+  /**
+   * As many as the query pool: a keyed create holds its connection for three round trips, and a
+   * client that retries with keys may send nothing else. The pool opens them only when used.
+   */
   public static int transactionPoolSize(int queryPoolSize) {
-    return Math.max(1, queryPoolSize / 2);
+    return queryPoolSize;
   }
 
   public static Pool create(Vertx vertx, DbSettings db, Config config, int maxSize, String name) {

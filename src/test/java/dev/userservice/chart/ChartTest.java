@@ -33,7 +33,8 @@ class ChartTest {
   private static final String APP = RenderedChart.RELEASE;
   private static final String DB = APP + "-postgresql";
 
-  static Stream<Arguments> variants() {
+  /** Every variant the chart tests render; HelmCliIT renders them with the Helm 3 and Helm 4 CLIs too. */
+  public static Stream<Arguments> variants() {
     return Stream.of(
         Arguments.of("defaults", new String[0]),
         Arguments.of("ingress off", new String[] {"ingress.enabled", "false"}),
@@ -47,6 +48,14 @@ class ChartTest {
         Arguments.of("tracing on, external database, NetworkPolicy on", new String[] {"tracing.enabled", "true",
             "tracing.endpoint", "https://collector.example.com", "tracing.samplerRatio", "0.25",
             "postgresql.enabled", "false", "database.host", "db.example.com", "networkPolicy.enabled", "true"}),
+        Arguments.of("CloudNativePG", new String[] {"database.mode", "cloudnative-pg"}),
+        Arguments.of("CloudNativePG, NetworkPolicy and tracing on", new String[] {"database.mode", "cloudnative-pg",
+            "networkPolicy.enabled", "true", "tracing.enabled", "true", "autoscaling.enabled", "true"}),
+        Arguments.of("external database, existing Secret", new String[] {"database.mode", "external",
+            "database.host", "db.example.com", "database.existingSecret", "pg-credentials", "networkPolicy.enabled", "true"}),
+        Arguments.of("Gateway API route", new String[] {"httpRoute.enabled", "true",
+            "httpRoute.parentRefs[0].name", "public", "httpRoute.parentRefs[0].namespace", "gateway-system",
+            "httpRoute.parentRefs[0].sectionName", "http"}),
         Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
             "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
@@ -179,7 +188,7 @@ class ChartTest {
         }
       }
     }
-    boolean existing = List.of(sets).contains("database.existingSecret");
+    boolean existing = List.of(sets).contains("database.existingSecret") || List.of(sets).contains("cloudnative-pg");
     assertThat(chart.find("Secret", secretName).isPresent()).isEqualTo(!existing);
   }
 
@@ -259,6 +268,75 @@ class ChartTest {
     JsonNode configMap = RenderedChart.render().get("ConfigMap", APP + "-dashboard");
     assertThat(configMap.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
     assertThat(configMap.at("/data/hw3.json").asText()).isEqualTo(file);
+  }
+
+  @Test
+  void cloudNativePgModeRendersAClusterAndPointsTheServiceAtItsPrimaryAndItsSecret() {
+    var chart = RenderedChart.render("database.mode", "cloudnative-pg", "networkPolicy.enabled", "true");
+    String cluster = APP + "-pg";
+    JsonNode spec = chart.get("Cluster", cluster).path("spec");
+    assertThat(spec.path("instances").asInt()).isEqualTo(3);
+    assertThat(spec.at("/bootstrap/initdb/database").asText()).isEqualTo("users");
+    assertThat(spec.at("/bootstrap/initdb/owner").asText()).isEqualTo("users");
+    assertThat(spec.at("/postgresql/synchronous/number").asInt()).as("a synchronous standby by default").isEqualTo(1);
+    assertThat(spec.at("/postgresql/synchronous/dataDurability").asText()).isEqualTo("required");
+    assertThat(chart.countByKind()).doesNotContainKey("StatefulSet");
+    assertThat(chart.find("Service", APP + "-postgresql")).isEmpty();
+    assertThat(chart.find("Secret", APP + "-db")).as("the operator makes the <cluster>-app Secret").isEmpty();
+    assertThat(chart.ofKind("PodDisruptionBudget")).as("the operator makes the database's PDB")
+        .allMatch(pdb -> pdb.at("/metadata/name").asText().equals(APP));
+
+    assertThat(chart.get("ConfigMap", APP).at("/data/DB_HOST").asText()).isEqualTo(cluster + "-rw");
+    for (JsonNode workload : List.of(chart.get("Deployment", APP), chart.ofKind("Job").getFirst())) {
+      JsonNode password = workload.at("/spec/template/spec/containers/0/env/0");
+      assertThat(password.path("name").asText()).isEqualTo("DB_PASSWORD");
+      assertThat(password.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo(cluster + "-app");
+      assertThat(password.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("password");
+    }
+    JsonNode egress = chart.get("NetworkPolicy", APP).at("/spec/egress");
+    assertThat(egress.toString()).contains("\"cnpg.io/cluster\":\"" + cluster + "\"");
+    assertThat(chart.ofKind("NetworkPolicy")).as("no policy for pods the operator runs").hasSize(1);
+
+    JsonNode podMonitor = chart.get("PodMonitor", cluster);
+    assertThat(podMonitor.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+    assertThat(podMonitor.at("/spec/selector/matchLabels/cnpg.io~1cluster").asText()).isEqualTo(cluster);
+
+    assertThatThrownBy(() -> RenderedChart.render("database.mode", "cloudnative-pg", "cloudnativePg.instances", "1"))
+        .hasMessageContaining("synchronous.number must be smaller");
+    var asynchronous = RenderedChart.render("database.mode", "cloudnative-pg", "cloudnativePg.synchronous.number", "0");
+    assertThat(asynchronous.get("Cluster", cluster).at("/spec/postgresql").has("synchronous")).isFalse();
+    assertThatThrownBy(() -> RenderedChart.render("database.mode", "postgres-operator")).hasMessageContaining("schema");
+  }
+
+  @Test
+  void theClusterIsCheckedAgainstTheOperatorsOwnSchema() {
+    JsonNode cluster = RenderedChart.render("database.mode", "cloudnative-pg").get("Cluster", APP + "-pg").deepCopy();
+    assertThat(KubernetesModels.problems(cluster)).isEmpty();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) cluster.path("spec")).put("instance", 3);
+    assertThat(KubernetesModels.problems(cluster)).as("a misspelt field").isNotEmpty();
+    JsonNode wrongType = RenderedChart.render("database.mode", "cloudnative-pg").get("Cluster", APP + "-pg").deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) wrongType.at("/spec/storage")).put("size", 1);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) wrongType.path("spec")).put("instances", "three");
+    assertThat(KubernetesModels.problems(wrongType)).as("values of the wrong type").hasSizeGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void theGatewayApiRouteSendsItsHostsToTheService() {
+    var chart = RenderedChart.render("httpRoute.enabled", "true", "httpRoute.parentRefs[0].name", "public",
+        "httpRoute.parentRefs[0].namespace", "gateway-system");
+    JsonNode route = chart.get("HTTPRoute", APP);
+    assertThat(route.at("/spec/parentRefs/0/name").asText()).isEqualTo("public");
+    assertThat(route.at("/spec/hostnames/0").asText()).isEqualTo("arch.homework");
+    assertThat(route.at("/spec/rules/0/backendRefs/0/name").asText()).isEqualTo(chart.get("Service", APP)
+        .at("/metadata/name").asText());
+    assertThat(route.at("/spec/rules/0/backendRefs/0/port").asInt()).isEqualTo(chart.get("Service", APP)
+        .at("/spec/ports/0/port").asInt());
+    assertThat(chart.find("Ingress", APP)).as("the Ingress stays unless turned off").isPresent();
+    assertThat(RenderedChart.render().find("HTTPRoute", APP)).isEmpty();
+    assertThatThrownBy(() -> RenderedChart.render("httpRoute.enabled", "true")).hasMessageContaining("parentRefs");
+    JsonNode broken = route.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/spec/rules/0/backendRefs/0")).put("port", "http");
+    assertThat(KubernetesModels.problems(broken)).as("the Gateway API schema wants a port number").isNotEmpty();
   }
 
   @Test

@@ -42,7 +42,7 @@ class GracefulShutdownUnderLoadIT {
       WriteLedger ledger = new WriteLedger("drain-");
       MixedLoad load = MixedLoad.startWhile(api, ledger, 8, Duration.ofMillis(5), inRotation::get);
 
-      Thread.sleep(2000);
+      Thread.sleep(3000); // a cold JVM: time for a few hundred requests before the signal
       long signalled = System.nanoTime();
       service.terminate();
       int exitCode = service.awaitExit(Duration.ofSeconds(30));

@@ -66,6 +66,24 @@ class DeployScriptsIT {
   }
 
   @Test
+  void cloudNativePgInstallsTheOperatorFirstAndNoSeparateExporter() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "-c", "DATABASE=cloudnative-pg . ./install.sh; echo \"status=$?\""),
+        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+    assertThat(result.output()).as(result.output()).contains("status=0", "No separate postgres exporter");
+    List<String> installs = Files.readAllLines(log).stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    assertThat(installs).hasSize(4);
+    assertThat(installs.get(2)).contains("cnpg cnpg/cloudnative-pg", "--version 0.29.0", "--namespace cnpg-system");
+    assertThat(installs.get(3)).contains("helm/user-service", "database.mode=cloudnative-pg");
+    assertThat(String.join("\n", installs)).doesNotContain("prometheus-postgres-exporter");
+
+    var wrong = run(List.of("/bin/bash", "./install.sh"), Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG",
+        log.toString(), "DATABASE", "mysql"));
+    assertThat(wrong.exitCode()).isNotZero();
+    assertThat(wrong.output()).contains("DATABASE must be bundled or cloudnative-pg");
+  }
+
+  @Test
   void tracingOptInAddsTempoAndPointsTheServiceAndTheIngressAtIt() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "-c", "TRACING=1 . ./install.sh; echo \"status=$?\""),
@@ -93,12 +111,13 @@ class DeployScriptsIT {
     assertThat(kept.exitCode()).as(kept.output()).isZero();
     List<String> calls = Files.readAllLines(log);
     List<String> removed = calls.stream().filter(c -> c.startsWith("helm uninstall")).toList();
-    assertThat(removed).hasSize(5);
+    assertThat(removed).hasSize(6);
     assertThat(removed.get(0)).contains("postgres-exporter");
     assertThat(removed.get(1)).contains("user-service");
     assertThat(removed.get(2)).contains("ingress-nginx");
     assertThat(removed.get(3)).contains("tempo");
     assertThat(removed.get(4)).contains("kube-prometheus-stack");
+    assertThat(removed.get(5)).contains("cnpg", "cnpg-system");
     assertThat(calls).anyMatch(c -> c.contains("delete configmap tempo-datasource"));
     assertThat(calls).noneMatch(c -> c.contains("delete namespace hw3"));
     assertThat(kept.output()).contains("Kept: namespace hw3");
@@ -107,7 +126,11 @@ class DeployScriptsIT {
     var purged = run(List.of("/bin/bash", "./uninstall.sh", "--purge-data"),
         Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(), "FAKE_INSTALLED", "1"));
     assertThat(purged.exitCode()).isZero();
-    assertThat(Files.readAllLines(log)).anyMatch(c -> c.contains("delete namespace hw3"));
+    List<String> purgeCalls = Files.readAllLines(log);
+    assertThat(purgeCalls).anyMatch(c -> c.contains("delete namespace hw3"));
+    int namespaceGone = purgeCalls.indexOf(purgeCalls.stream().filter(c -> c.contains("delete namespace hw3")).findFirst().orElseThrow());
+    int operatorGone = purgeCalls.indexOf(purgeCalls.stream().filter(c -> c.startsWith("helm uninstall cnpg")).findFirst().orElseThrow());
+    assertThat(namespaceGone).as("the data goes while the operator can still take its Cluster down").isLessThan(operatorGone);
   }
 
   /** kubectl and helm that append their arguments to $FAKE_LOG and succeed. */

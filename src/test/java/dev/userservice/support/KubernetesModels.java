@@ -3,6 +3,7 @@ package dev.userservice.support;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -39,6 +40,9 @@ public final class KubernetesModels {
 
   /** @return the problems found; empty when the object is valid */
   public static List<String> problems(JsonNode object) {
+    if (CrdSchemas.knows(object)) {
+      return CrdSchemas.problems(object); // a custom resource: its operator's own schema
+    }
     String kind = object.path("kind").asText();
     String apiVersion = object.path("apiVersion").asText();
     String json = RenderedChart.toJson(object);
@@ -61,6 +65,9 @@ public final class KubernetesModels {
         }
         case "monitoring.coreos.com/v1/PrometheusRule" -> {
           return unknownFields(FABRIC8.readValue(json, PrometheusRule.class), kind);
+        }
+        case "monitoring.coreos.com/v1/PodMonitor" -> {
+          return unknownFields(FABRIC8.readValue(json, PodMonitor.class), kind);
         }
         default -> {
           return List.of("no model for " + apiVersion + " " + kind);

@@ -41,6 +41,7 @@ public final class MixedLoad implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ExecutorService clients;
   private final List<java.util.concurrent.Future<?>> clientTasks = new ArrayList<>();
+  private final boolean keyedCreates;
   /** Creates whose outcome the client does not know yet; each keeps its Idempotency-Key for a later retry. */
   private final ConcurrentLinkedQueue<PendingCreate> pendingCreates = new ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicLong retriedCreates = new java.util.concurrent.atomic.AtomicLong();
@@ -49,8 +50,11 @@ public final class MixedLoad implements AutoCloseable {
   private record PendingCreate(String key, String username, WriteLedger.Row row) {
   }
 
-  private MixedLoad(ApiClient api, WriteLedger ledger, int clients, Duration pause, BooleanSupplier sendWhile) {
-    this.api = api;
+  private MixedLoad(ApiClient api, WriteLedger ledger, int clients, Duration pause, BooleanSupplier sendWhile,
+      boolean keyedCreates) {
+    OpenApiValidation.load(); // before the clients start, not inside the load
+    this.keyedCreates = keyedCreates;
+    this.api = api.forLoad();
     this.ledger = ledger;
     this.pause = pause;
     this.sendWhile = sendWhile;
@@ -63,7 +67,15 @@ public final class MixedLoad implements AutoCloseable {
 
   /** Starts {@code clients} clients, each waiting {@code pause} between its requests. */
   public static MixedLoad start(ApiClient api, WriteLedger ledger, int clients, Duration pause) {
-    return new MixedLoad(api, ledger, clients, pause, () -> true);
+    return new MixedLoad(api, ledger, clients, pause, () -> true, true);
+  }
+
+  /**
+   * Creates without an Idempotency-Key, each sent once, as a 1.0 client does: for measuring the
+   * pipelined query pool alone (a keyed create takes a transaction on a pool of its own).
+   */
+  public static MixedLoad startWithPlainCreates(ApiClient api, WriteLedger ledger, int clients, Duration pause) {
+    return new MixedLoad(api, ledger, clients, pause, () -> true, false);
   }
 
   /**
@@ -72,7 +84,7 @@ public final class MixedLoad implements AutoCloseable {
    */
   public static MixedLoad startWhile(ApiClient api, WriteLedger ledger, int clients, Duration pause,
       BooleanSupplier inRotation) {
-    return new MixedLoad(api, ledger, clients, pause, inRotation);
+    return new MixedLoad(api, ledger, clients, pause, inRotation, true);
   }
 
   /** Stops sending and waits for the requests in flight to be answered. */
@@ -155,6 +167,8 @@ public final class MixedLoad implements AutoCloseable {
   private Optional<JsonObject> createUntilAnswered(ApiClient client, String key, WriteLedger.Row row,
       BooleanSupplier mayRetry, boolean sentBefore) {
     byte[] body = json(row).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String[] headers = keyedCreates ? new String[] {"content-type", ApiClient.JSON, "Idempotency-Key", key}
+        : new String[] {"content-type", ApiClient.JSON};
     for (int attempt = 0; ; attempt++) {
       if (attempt > 0 || sentBefore) {
         retriedCreates.incrementAndGet();
@@ -163,8 +177,7 @@ public final class MixedLoad implements AutoCloseable {
       int status = NO_ANSWER;
       JsonObject ok = null;
       try {
-        Response response = client.request("POST", "/user", body, "content-type", ApiClient.JSON,
-            "Idempotency-Key", key);
+        Response response = client.request("POST", "/user", body, headers);
         status = response.status();
         if (status == 200 && "user created".equals(response.json().getString("message"))) {
           ok = response.json();
@@ -180,7 +193,8 @@ public final class MixedLoad implements AutoCloseable {
         pause();
         return Optional.of(ok);
       }
-      boolean retryable = status == 503 || status == 409 || status == NO_ANSWER;
+      // Without a key a repeat could create the user twice: a plain create is sent once.
+      boolean retryable = keyedCreates && (status == 503 || status == 409 || status == NO_ANSWER);
       if (!retryable || !mayRetry.getAsBoolean()) {
         return Optional.empty();
       }
@@ -194,7 +208,11 @@ public final class MixedLoad implements AutoCloseable {
    *
    * @return how many are still unknown
    */
-  public int settlePendingCreates(ApiClient client, Duration within) {
+  public int settlePendingCreates(ApiClient other, Duration within) {
+    if (!keyedCreates) {
+      throw new IllegalStateException("only creates sent with a key can be repeated safely");
+    }
+    ApiClient client = other.forLoad();
     long deadline = System.nanoTime() + within.toNanos();
     int unresolved = 0;
     PendingCreate pending;
