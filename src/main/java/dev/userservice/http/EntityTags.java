@@ -19,24 +19,22 @@ final class EntityTags {
 
   /** If-Match for PUT and DELETE: null when absent. Strong comparison: a weak tag never matches. */
   static VersionCondition ifMatch(String header) {
-    if (header == null) {
-      return null;
-    }
-    if (header.trim().equals("*")) {
-      return VersionCondition.ANY;
-    }
-    return VersionCondition.oneOf(versions(parse("If-Match", header), false));
+    return condition("If-Match", header, false);
   }
 
   /** If-None-Match for GET: null when absent. Weak comparison: {@code W/"3"} matches version 3. */
   static VersionCondition ifNoneMatch(String header) {
+    return condition("If-None-Match", header, true);
+  }
+
+  private static VersionCondition condition(String headerName, String header, boolean weakMatches) {
     if (header == null) {
       return null;
     }
     if (header.trim().equals("*")) {
       return VersionCondition.ANY;
     }
-    return VersionCondition.oneOf(versions(parse("If-None-Match", header), true));
+    return VersionCondition.oneOf(versions(parse(headerName, header), weakMatches));
   }
 
   static boolean matches(VersionCondition condition, long version) {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 
 /** External programs the tests run (promtool, prometheus, locust...), and how to run them. */
@@ -31,8 +33,17 @@ public final class Tools {
   }
 
   public static Result run(Path directory, long timeoutSeconds, String... command) {
+    return run(directory, timeoutSeconds, name -> false, Map.of(), command);
+  }
+
+  /** As {@link #run(Path, long, String...)}, the variables {@code unset} names removed and {@code env} added. */
+  public static Result run(Path directory, long timeoutSeconds, Predicate<String> unset, Map<String, String> env,
+      String... command) {
     try {
-      Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+      var builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+      builder.environment().keySet().removeIf(unset);
+      builder.environment().putAll(env);
+      Process process = builder.start();
       process.getOutputStream().close();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
