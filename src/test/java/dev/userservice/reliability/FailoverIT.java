@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What CloudNativePG does when the primary's node dies, done by hand with real PostgreSQL
@@ -32,6 +33,7 @@ class FailoverIT {
   }
 
   @Test
+  @Timeout(180) // a hang here (a stuck relay, a stuck promotion) fails at once instead of holding up CI
   void synchronousStandbyLosesNoAcknowledgedWrite() throws Exception {
     Figures figures = failover(true);
     assertThat(figures.lost()).as("acknowledged writes lost with a synchronous standby").isZero();
@@ -40,6 +42,7 @@ class FailoverIT {
   }
 
   @Test
+  @Timeout(180)
   void asynchronousReplicationCanLoseAcknowledgedWrites() throws Exception {
     Figures figures = failover(false);
     // Not a promise the service keeps, a property of asynchronous commits: writes acknowledged

@@ -63,16 +63,28 @@ public final class TcpForwarder implements AutoCloseable {
 
   private void accept() {
     while (!server.isClosed()) {
+      Socket client;
       try {
-        Socket client = server.accept();
+        client = server.accept();
+      } catch (IOException closed) {
+        return;
+      }
+      try {
         Socket upstream = new Socket();
         upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 1000);
         open.add(client);
         open.add(upstream);
         Thread.ofVirtual().start(() -> pump(client, upstream));
         Thread.ofVirtual().start(() -> pump(upstream, client));
-      } catch (IOException e) {
-        // the target is down (a refused connection is what a client of a dead primary sees) or we are closed
+      } catch (IOException targetDown) {
+        // No target: reset the client at once, as a Service without endpoints refuses it. Left
+        // open, the client would wait for a server greeting that never comes.
+        try {
+          client.setSoLinger(true, 0);
+          client.close();
+        } catch (IOException ignored) {
+          // already gone
+        }
       }
     }
   }
