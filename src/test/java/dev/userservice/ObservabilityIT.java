@@ -12,7 +12,6 @@ import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.Tools;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +61,7 @@ class ObservabilityIT {
       int pgPort = service.output().stream().filter(l -> l.contains("embedded PostgreSQL started"))
           .map(l -> new JsonObject(l).getInteger("port")).findFirst().orElseThrow();
 
-      int exporterPort = freePort();
+      int exporterPort = Tools.freePort();
       var exporter = new ProcessBuilder("prometheus-postgres-exporter",
           "--web.listen-address=127.0.0.1:" + exporterPort, "--no-collector.bgwriter")
           .redirectErrorStream(true).redirectOutput(work.resolve("exporter.log").toFile());
@@ -70,7 +69,7 @@ class ObservabilityIT {
           "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres?sslmode=disable");
       helpers.add(exporter.start());
 
-      int prometheusPort = freePort();
+      int prometheusPort = Tools.freePort();
       Path rules = work.resolve("rules.yml");
       RenderedChart.writePrometheusRules(rules);
       Files.writeString(work.resolve("prometheus.yml"), scrapeConfig(appPort, exporterPort));
@@ -278,11 +277,5 @@ class ObservabilityIT {
     assertThat(drawn).isGreaterThan(20);
     assertThat(clusterOnly).as("ingress, kube-state-metrics, cAdvisor and CloudNativePG panels").isEqualTo(10);
     assertThat(Files.size(png)).isGreaterThan(100_000);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,8 +1,8 @@
 package dev.userservice.db;
 
+import dev.userservice.config.BuildInfo;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,12 +131,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  static String bundledMajorVersion() throws IOException {
-    Properties info = new Properties();
-    try (InputStream in = EmbeddedDatabase.class.getResourceAsStream("/build-info.properties")) {
-      info.load(in);
-    }
-    String version = info.getProperty("embedded.postgres.version");
+  static String bundledMajorVersion() {
+    String version = BuildInfo.get("embedded.postgres.version");
     return version.substring(0, version.indexOf('.'));
   }
 

@@ -2,13 +2,14 @@ package dev.userservice.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.userservice.config.BuildInfo;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -19,13 +20,26 @@ import java.util.function.Supplier;
  */
 final class DocumentationHandlers {
   private static final String YAML = "openapi.yaml";
-  private static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
-  /** The files /docs/{file} serves, and their types; nothing else, so no path can reach further. */
-  private static final Map<String, String> ASSETS = Map.of(
-      "swagger-ui.css", "text/css; charset=utf-8",
-      "swagger-ui-bundle.js", "text/javascript; charset=utf-8",
-      "favicon-32x32.png", "image/png",
-      "init.js", "text/javascript; charset=utf-8");
+
+  /** A file of the /docs page: where it is on the classpath, and its type. */
+  private record Asset(String resource, String type) {
+    static Asset swaggerUi(String file, String type) {
+      return new Asset("META-INF/resources/webjars/swagger-ui/" + BuildInfo.get("swagger.ui.version") + "/" + file,
+          type);
+    }
+  }
+
+  /**
+   * The files /docs/{file} serves; nothing else, so no path can reach further. Made on the first
+   * request for one, so a service that is never browsed reads nothing for it.
+   */
+  private static final class Assets {
+    static final Map<String, Asset> BY_NAME = Map.of(
+        "swagger-ui.css", Asset.swaggerUi("swagger-ui.css", "text/css; charset=utf-8"),
+        "swagger-ui-bundle.js", Asset.swaggerUi("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+        "favicon-32x32.png", Asset.swaggerUi("favicon-32x32.png", "image/png"),
+        "init.js", new Asset("docs/init.js", "text/javascript; charset=utf-8"));
+  }
   /** Shared by every event loop's router: one copy of each file per process. */
   private static final Map<String, Buffer> LOADED = new ConcurrentHashMap<>();
 
@@ -50,21 +64,19 @@ final class DocumentationHandlers {
   }
 
   void asset(RoutingContext ctx) {
-    String file = ctx.pathParam("file");
-    String type = ASSETS.get(file);
-    if (type == null) {
+    Asset asset = Assets.BY_NAME.get(ctx.pathParam("file"));
+    if (asset == null) {
       Responses.message(ctx, 404, "not found");
       return;
     }
-    String resource = file.equals("init.js") ? "docs/init.js" : SWAGGER_UI + file;
     ctx.response().putHeader("cache-control", "max-age=3600");
-    serve(ctx, resource, type, () -> read(resource));
+    serve(ctx, asset.resource(), asset.type(), () -> read(asset.resource()));
   }
 
   private static void serve(RoutingContext ctx, String name, String type, Supplier<byte[]> loader) {
     Buffer cached = LOADED.get(name);
     var loaded = cached != null
-        ? io.vertx.core.Future.succeededFuture(cached)
+        ? Future.succeededFuture(cached)
         : ctx.vertx().executeBlocking(() -> LOADED.computeIfAbsent(name, n -> Buffer.buffer(loader.get())), false);
     loaded.onSuccess(body -> {
       if (!ctx.response().ended()) {
@@ -92,15 +104,5 @@ final class DocumentationHandlers {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String swaggerUiVersion() {
-    var properties = new Properties();
-    try (InputStream in = DocumentationHandlers.class.getClassLoader().getResourceAsStream("build-info.properties")) {
-      properties.load(in);
-    } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("build-info.properties is part of the build", e);
-    }
-    return properties.getProperty("swagger.ui.version");
   }
 }

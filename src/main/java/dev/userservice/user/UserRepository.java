@@ -108,7 +108,7 @@ public final class UserRepository {
     return boxed;
   }
 
-  static User toUser(Row row) {
+  private static User toUser(Row row) {
     return new User(row.getLong(0), row.getLong(1), new UserData(
         row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6)));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import dev.userservice.config.Config;
 import dev.userservice.support.ApiClient;
@@ -312,11 +313,11 @@ class ChartTest {
   void theClusterIsCheckedAgainstTheOperatorsOwnSchema() {
     JsonNode cluster = RenderedChart.render("database.mode", "cloudnative-pg").get("Cluster", APP + "-pg").deepCopy();
     assertThat(KubernetesModels.problems(cluster)).isEmpty();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) cluster.path("spec")).put("instance", 3);
+    ((ObjectNode) cluster.path("spec")).put("instance", 3);
     assertThat(KubernetesModels.problems(cluster)).as("a misspelt field").isNotEmpty();
     JsonNode wrongType = RenderedChart.render("database.mode", "cloudnative-pg").get("Cluster", APP + "-pg").deepCopy();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) wrongType.at("/spec/storage")).put("size", 1);
-    ((com.fasterxml.jackson.databind.node.ObjectNode) wrongType.path("spec")).put("instances", "three");
+    ((ObjectNode) wrongType.at("/spec/storage")).put("size", 1);
+    ((ObjectNode) wrongType.path("spec")).put("instances", "three");
     assertThat(KubernetesModels.problems(wrongType)).as("values of the wrong type").hasSizeGreaterThanOrEqualTo(1);
   }
 
@@ -335,7 +336,7 @@ class ChartTest {
     assertThat(RenderedChart.render().find("HTTPRoute", APP)).isEmpty();
     assertThatThrownBy(() -> RenderedChart.render("httpRoute.enabled", "true")).hasMessageContaining("parentRefs");
     JsonNode broken = route.deepCopy();
-    ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/spec/rules/0/backendRefs/0")).put("port", "http");
+    ((ObjectNode) broken.at("/spec/rules/0/backendRefs/0")).put("port", "http");
     assertThat(KubernetesModels.problems(broken)).as("the Gateway API schema wants a port number").isNotEmpty();
   }
 

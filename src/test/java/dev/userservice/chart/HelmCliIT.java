@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.userservice.support.KubernetesModels;
 import dev.userservice.support.RenderedChart;
 import dev.userservice.support.Tools;
@@ -30,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HelmCliIT {
   private static final Path CLIS = Path.of("target", "helm-cli");
-  private static final YAMLMapper YAML = new YAMLMapper();
 
   @BeforeAll
   static void clis() {
@@ -83,16 +80,7 @@ class HelmCliIT {
       throw new IllegalStateException(e);
     }
     assertThat(process.exitValue()).as("Helm " + major + ": " + notes).isZero();
-    List<JsonNode> objects = new ArrayList<>();
-    try (var parser = new YAMLFactory().createParser(manifests)) {
-      var documents = YAML.readValues(parser, JsonNode.class);
-      while (documents.hasNext()) {
-        JsonNode document = documents.next();
-        if (document != null && !document.isEmpty()) {
-          objects.add(document);
-        }
-      }
-    }
+    List<JsonNode> objects = new ArrayList<>(RenderedChart.parse(manifests));
     // In the order of kind and name, so the comparison does not depend on the order of output.
     objects.sort((a, b) -> key(a).compareTo(key(b)));
     return objects;

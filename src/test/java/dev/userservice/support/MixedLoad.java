@@ -2,6 +2,7 @@ package dev.userservice.support;
 
 import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,10 +11,13 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -40,12 +44,12 @@ public final class MixedLoad implements AutoCloseable {
   private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ExecutorService clients;
-  private final List<java.util.concurrent.Future<?>> clientTasks = new ArrayList<>();
+  private final List<Future<?>> clientTasks = new ArrayList<>();
   private final boolean keyedCreates;
   /** Creates whose outcome the client does not know yet; each keeps its Idempotency-Key for a later retry. */
   private final ConcurrentLinkedQueue<PendingCreate> pendingCreates = new ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicLong retriedCreates = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong replayedCreates = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong retriedCreates = new AtomicLong();
+  private final AtomicLong replayedCreates = new AtomicLong();
 
   private record PendingCreate(String key, String username, WriteLedger.Row row) {
   }
@@ -97,7 +101,7 @@ public final class MixedLoad implements AutoCloseable {
     for (var task : clientTasks) {
       try {
         task.get(); // a client that died of an assertion (an answer off the document) fails the test
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new AssertionError("a load client failed", e.getCause());
       }
     }
@@ -166,7 +170,7 @@ public final class MixedLoad implements AutoCloseable {
   /** Sends a keyed create, and again with the same key after a 503, a 409 in progress or no answer. */
   private Optional<JsonObject> createUntilAnswered(ApiClient client, String key, WriteLedger.Row row,
       BooleanSupplier mayRetry, boolean sentBefore) {
-    byte[] body = json(row).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = json(row).getBytes(StandardCharsets.UTF_8);
     String[] headers = keyedCreates ? new String[] {"content-type", ApiClient.JSON, "Idempotency-Key", key}
         : new String[] {"content-type", ApiClient.JSON};
     for (int attempt = 0; ; attempt++) {

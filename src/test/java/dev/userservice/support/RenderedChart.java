@@ -46,6 +46,11 @@ public final class RenderedChart {
       template.set(sets[i], sets[i + 1]);
     }
     String yaml = template.call();
+    return new RenderedChart(yaml, parse(yaml));
+  }
+
+  /** The objects of a stream of YAML documents, as helm template prints them (empty documents left out). */
+  public static List<JsonNode> parse(String yaml) {
     List<JsonNode> objects = new ArrayList<>();
     try (var parser = new YAMLFactory().createParser(yaml)) {
       var documents = YAML.readValues(parser, JsonNode.class);
@@ -58,7 +63,7 @@ public final class RenderedChart {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new RenderedChart(yaml, objects);
+    return objects;
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.userservice.support;
 import dev.userservice.db.DbSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +29,8 @@ public final class ReplicatedPostgres implements AutoCloseable {
     this.synchronous = synchronous;
     this.bin = binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL server binaries"));
     this.dir = dir;
-    this.primaryPort = freePort();
-    this.standbyPort = freePort();
+    this.primaryPort = Tools.freePort();
+    this.standbyPort = Tools.freePort();
     try {
       deleteTree(dir);
       Files.createDirectories(dir);
@@ -193,21 +192,11 @@ public final class ReplicatedPostgres implements AutoCloseable {
   }
 
   private static String run(List<String> command, boolean mayFail) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      process.getOutputStream().close();
-      String output = new String(process.getInputStream().readAllBytes());
-      int exit = process.waitFor();
-      if (exit != 0 && !mayFail) {
-        throw new IllegalStateException(command + " exited " + exit + ":\n" + output);
-      }
-      return output;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    Tools.Result result = Tools.run(Path.of("."), 120, command.toArray(String[]::new));
+    if (result.exitCode() != 0 && !mayFail) {
+      throw new IllegalStateException(command + " exited " + result.exitCode() + ":\n" + result.output());
     }
+    return result.output();
   }
 
   private static void deleteTree(Path path) throws IOException {
@@ -215,14 +204,6 @@ public final class ReplicatedPostgres implements AutoCloseable {
       try (Stream<Path> files = Files.walk(path)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -32,6 +32,15 @@ public final class Tools {
   public record Result(int exitCode, String output) {
   }
 
+  /** A port nothing listens on now, on 127.0.0.1, for a program a test starts. */
+  public static int freePort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static Result run(Path directory, long timeoutSeconds, String... command) {
     return run(directory, timeoutSeconds, name -> false, Map.of(), command);
   }
