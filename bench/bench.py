@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
 """user-service benchmark: the service against what PostgreSQL itself can serve, side by side.
 
-    bench/run.sh            full run, about 3 minutes
-    bench/run.sh --smoke    a few seconds per step: checks the benchmark works, asserts no timing
+    bench/run.sh              full run, about 5 minutes
+    bench/run.sh --runs 3     the measured part three times, each on fresh service processes, with medians
+    bench/run.sh --scaling    the curves: 10 k and 1 M users, 1 to 512 connections, a table and a PNG
+    bench/run.sh --profile    also a JFR recording of the get scenario, with its hot methods and allocations
+    bench/run.sh --smoke      a few seconds per step (and the curves at small sizes): checks the
+                              benchmark works, asserts no timing
 
 Everything listens on 127.0.0.1 and every step is bounded in time:
   1. a PostgreSQL of its own (the service's embedded one, `java -jar user-service.jar database`),
      migrated by the service's own migration, loaded with 10,000 users; its settings printed;
   2. the physical limit: pgbench -M prepared -c 32 -j 2 selecting one user by primary key;
   3. the service started as the container starts it (the Dockerfile's java flags), time from
-     exec to the first 200 on /ready, a warm-up, then wrk -t2 -c32 --latency: `get` and `mixed`
-     (tracing as by default: spans made for logs and exemplars, none exported); then the service
-     again with OTEL_EXPORTER_OTLP_ENDPOINT at a local OTLP sink and every trace sampled:
-     `get, traces exported`;
+     exec to the first 200 on /ready, a warm-up long enough for the JIT to settle, then
+     wrk -t2 -c32 --latency: `get` and `mixed` (tracing as by default: spans made for logs and
+     exemplars, none exported); then the service again with OTEL_EXPORTER_OTLP_ENDPOINT at a
+     local OTLP sink and every trace sampled: `get, traces exported`; then the service as the
+     README starts it (./run.sh): its start and its peak RSS under `get`;
   4. a table and target/bench/results.json: req/s, p50/p99, errors, the service's and
-     PostgreSQL's CPU per request (user+sys from /proc), peak RSS, startup, req/s / pgbench TPS.
+     PostgreSQL's CPU per request (user+sys from /proc; the JIT compiler threads' share shown
+     apart), bytes allocated per request, peak RSS, startup, req/s / pgbench TPS.
 """
 import http.server
 import json
 import os
+import random
+import statistics
 import threading
 import re
 import shutil
@@ -40,10 +48,18 @@ JAR = ROOT / "target" / "user-service.jar"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SMOKE = "--smoke" in sys.argv
+PROFILE = "--profile" in sys.argv
 DURATION = 2 if SMOKE else 15
-WARMUP = 2 if SMOKE else 10
+# On two shared cores C2 is still compiling the request path 20 s into a load: a shorter warm-up
+# measures the JIT, not the service (the JIT column of the table shows what is left of it).
+WARMUP = 2 if SMOKE else 40
 CONNECTIONS = 32
 USERS = 10_000
+# The curves: table sizes and connection counts (--scaling).
+SCALING_USERS = (1_000, 10_000) if SMOKE else (10_000, 1_000_000)
+SCALING_CONNECTIONS = (1, 8, 32, 128, 512)
+SCALING_DURATION = 1 if SMOKE else 10
+JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
 
 
 def log(text):
@@ -59,6 +75,11 @@ def free_port():
 def java():
     home = os.environ.get("JAVA_HOME")
     return str(Path(home) / "bin" / "java") if home else "java"
+
+
+def jdk_tool(name):
+    home = os.environ.get("JAVA_HOME")
+    return str(Path(home) / "bin" / name) if home else name
 
 
 def dockerfile_java_flags(aot=True):
@@ -111,6 +132,29 @@ def cpu_seconds(pid, children=False):
     if children:
         ticks += int(fields[13]) + int(fields[14])
     return ticks / CLK_TCK
+
+
+def jit_cpu_seconds(pid):
+    """CPU of the JVM's JIT compiler threads: the part of the service's CPU that is warm-up, not work."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except FileNotFoundError:
+            continue
+        if stat[stat.index("(") + 1:stat.rindex(")")] in JIT_THREADS:
+            fields = stat.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
+def allocated_bytes(pid, port):
+    """Bytes the JVM has allocated so far: a full GC first, so that the GC meter has counted every
+    byte allocated up to now (it counts the young generation's fill at each collection)."""
+    subprocess.run([jdk_tool("jcmd"), str(pid), "GC.run"], check=True, capture_output=True, timeout=60)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return float(re.search(r"^jvm_gc_memory_allocated_bytes_total(?:\{[^}]*\})? ([\d.eE+-]+)$", text, re.M).group(1))
 
 
 def postgres_cpu(postmaster):
@@ -172,13 +216,14 @@ def psql(port, sql):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
-def load_users(port):
-    """Ids 2..10001, which is what the pgbench and wrk scripts ask for; user 1 stays."""
+def load_users(port, users=USERS):
+    """Ids 2..users+1, which is what the pgbench and wrk scripts ask for; user 1 stays. Straight
+    into the migrated table, set-based: a million creates through the API would take too long."""
     psql(port, f"""DELETE FROM "user" WHERE id <> 1;
         ALTER TABLE "user" ALTER COLUMN id RESTART WITH 2;
         INSERT INTO "user" (username, first_name, last_name, email, phone)
         SELECT 'bench-' || (g + 1), 'Bench', 'User', 'bench' || (g + 1) || '@example.com', '+1 555 0100'
-        FROM generate_series(1, {USERS}) g;""")
+        FROM generate_series(1, {users}) g;""")
     psql(port, 'VACUUM ANALYZE "user"')
     return psql(port, 'SELECT min(id) || \'..\' || max(id) || \' (\' || count(*) || \' users)\' FROM "user" WHERE id > 1')
 
@@ -190,9 +235,10 @@ def pgbench(port):
     return float(re.search(r"tps = ([\d.]+) \((?:without initial connection time|excluding connections)", out).group(1))
 
 
-def wrk(port, script, seconds):
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-                          "-s", str(BENCH / script), f"http://127.0.0.1:{port}"],
+def wrk(port, script, seconds, connections=CONNECTIONS, max_id=USERS + 1):
+    """wrk's script draws ids 2..max_id (the loaded users)."""
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+                          "-s", str(BENCH / script), f"http://127.0.0.1:{port}", "--", str(max_id)],
                          check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     def latency(p):
         value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
@@ -238,14 +284,222 @@ class OtlpSink:
         self.server.shutdown()
 
 
-def measure(service_pid, postmaster, port, script):
-    """One wrk run with the service's and PostgreSQL's CPU over it."""
-    svc0, pg0 = cpu_seconds(service_pid), postgres_cpu(postmaster)
-    run = wrk(port, script, DURATION)
-    svc1, pg1 = cpu_seconds(service_pid), postgres_cpu(postmaster)
-    run["service_cpu_us_per_req"] = (svc1 - svc0) * 1e6 / max(run["requests"], 1)
-    run["postgres_cpu_us_per_req"] = (pg1 - pg0) * 1e6 / max(run["requests"], 1)
+def measure(service_pid, postmaster, port, script, seconds=DURATION, connections=CONNECTIONS, max_id=USERS + 1):
+    """One wrk run with the service's and PostgreSQL's CPU over it, and what the service allocated."""
+    bytes0 = allocated_bytes(service_pid, port)
+    svc0, jit0, pg0 = cpu_seconds(service_pid), jit_cpu_seconds(service_pid), postgres_cpu(postmaster)
+    run = wrk(port, script, seconds, connections, max_id)
+    svc1, jit1, pg1 = cpu_seconds(service_pid), jit_cpu_seconds(service_pid), postgres_cpu(postmaster)
+    bytes1 = allocated_bytes(service_pid, port)
+    requests = max(run["requests"], 1)
+    run["service_cpu_us_per_req"] = (svc1 - svc0) * 1e6 / requests
+    run["jit_cpu_us_per_req"] = (jit1 - jit0) * 1e6 / requests
+    run["postgres_cpu_us_per_req"] = (pg1 - pg0) * 1e6 / requests
+    run["allocated_bytes_per_req"] = (bytes1 - bytes0) / requests
     return run
+
+
+def arg_value(name, default):
+    return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+
+
+def service_env(db_port, port):
+    return {**os.environ, "PORT": str(port), "BIND_ADDRESS": "127.0.0.1", "DB_HOST": "127.0.0.1",
+            "DB_PORT": str(db_port), "DB_NAME": "postgres", "DB_USER": "postgres", "SHUTDOWN_DRAIN_MS": "0"}
+
+
+def start_as_readme_does(env):
+    """./run.sh, as the README's first command starts the service: (process, seconds to ready)."""
+    log_path = WORK / "service-run-sh.log"
+    started = time.monotonic()
+    process = subprocess.Popen([str(ROOT / "run.sh")], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    if not wait_for(f"http://127.0.0.1:{env['PORT']}/ready", 60):
+        sys.exit(f"./run.sh did not get ready: see {log_path}")
+    return process, time.monotonic() - started
+
+
+def profile_start(pid):
+    subprocess.run([jdk_tool("jcmd"), str(pid), "JFR.start", "name=bench", "settings=profile",
+                    f"filename={WORK / 'get.jfr'}"], check=True, capture_output=True, timeout=60)
+
+
+def profile_stop(pid):
+    """Stops the recording and writes its hot methods and allocations beside it."""
+    subprocess.run([jdk_tool("jcmd"), str(pid), "JFR.stop", "name=bench"], check=True, capture_output=True, timeout=60)
+    views = []
+    for view in ("hot-methods", "allocation-by-class", "thread-cpu-load"):
+        views.append(subprocess.run([jdk_tool("jfr"), "view", "--width", "160", view, str(WORK / "get.jfr")],
+                                    capture_output=True, text=True, timeout=120).stdout)
+    (WORK / "profile.txt").write_text("\n".join(views))
+    log(f"profile: {WORK / 'get.jfr'} (open it in JDK Mission Control), summary in {WORK / 'profile.txt'}")
+
+
+def one_run(db_port, postmaster, round_no):
+    """pgbench, the starts, and every scenario, on fresh service processes."""
+    record = {}
+    log(f"pgbench -M prepared -c {CONNECTIONS} -j 2 -T {DURATION}: one user by primary key")
+    tps = pgbench(db_port)
+    log(f"pgbench: {tps:.0f} TPS")
+    record["pgbench_tps"] = tps
+
+    port = free_port()
+    env = service_env(db_port, port)
+    startups = {}
+    for aot in (False, True):
+        process, seconds = start_service(env, aot)
+        startups["with_aot_cache" if aot else "without_aot_cache"] = seconds
+        stop(process)
+    log(f"exec to first 200 on /ready: {startups['without_aot_cache']:.3f} s, "
+        f"{startups['with_aot_cache']:.3f} s with the AOT cache")
+    service, _ = start_service(env, True)
+    try:
+        record["rss_after_start_mb"] = rss_peak_mb(service.pid)
+        log(f"warm-up: {WARMUP} s of get")
+        wrk(port, "get.lua", WARMUP)
+        results = {}
+        for name, script in (("get", "get.lua"), ("mixed", "mixed.lua")):
+            if PROFILE and name == "get" and round_no == 0:
+                profile_start(service.pid)
+            results[name] = measure(service.pid, postmaster, port, script)
+            if PROFILE and name == "get" and round_no == 0:
+                profile_stop(service.pid)
+            log(f"{name}: {results[name]['rps']:.0f} req/s")
+        record["peak_rss_mb"] = rss_peak_mb(service.pid)
+    finally:
+        stop(service)
+
+    sink = OtlpSink()
+    log(f"tracing: every trace sampled and exported over OTLP/HTTP to a local sink ({sink.endpoint()})")
+    service, _ = start_service({**env, "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint(),
+                                "OTEL_TRACES_SAMPLER": "always_on"}, True)
+    try:
+        wrk(port, "get.lua", WARMUP)
+        run = measure(service.pid, postmaster, port, "get.lua")
+    finally:
+        stop(service)  # flushes the last batch
+    run["otlp_exports"], run["otlp_bytes"] = sink.exports, sink.bytes
+    sink.close()
+    results["get, traces exported"] = run
+    log(f"get, traces exported: {run['rps']:.0f} req/s; the sink took {sink.exports} exports, "
+        f"{sink.bytes / 1e6:.1f} MB")
+    if sink.exports == 0:
+        sys.exit("tracing: the sink received no export")
+
+    log("the service as the README starts it: ./run.sh")
+    service, seconds = start_as_readme_does(env)
+    try:
+        startups["run_sh"] = seconds
+        wrk(port, "get.lua", max(WARMUP // 4, 2))
+        results["get, started by ./run.sh"] = measure(service.pid, postmaster, port, "get.lua")
+        record["run_sh_peak_rss_mb"] = rss_peak_mb(service.pid)
+    finally:
+        stop(service)
+    for run in results.values():
+        run["ratio_to_pgbench"] = run["rps"] / tps
+    record["startup_s"] = startups
+    record["scenarios"] = results
+    return record
+
+
+def median_record(records):
+    """Each figure's median over the runs (the runs themselves stay in results.json)."""
+    def med(values):
+        return statistics.median(values)
+    first = records[0]
+    return {
+        "pgbench_tps": med([r["pgbench_tps"] for r in records]),
+        "rss_after_start_mb": med([r["rss_after_start_mb"] for r in records]),
+        "peak_rss_mb": med([r["peak_rss_mb"] for r in records]),
+        "run_sh_peak_rss_mb": med([r["run_sh_peak_rss_mb"] for r in records]),
+        "startup_s": {k: med([r["startup_s"][k] for r in records]) for k in first["startup_s"]},
+        "scenarios": {name: {k: med([r["scenarios"][name][k] for r in records]) for k in first["scenarios"][name]}
+                      for name in first["scenarios"]},
+    }
+
+
+def print_record(title, r):
+    print()
+    print(title)
+    print("| scenario | req/s | p50 ms | p99 ms | errors | service CPU µs/req (of which JIT) | PostgreSQL CPU µs/req "
+          "| service ÷ PostgreSQL CPU | allocated KB/req | req/s ÷ pgbench TPS |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, s in r["scenarios"].items():
+        print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']:.0f} | "
+              f"{s['service_cpu_us_per_req']:.1f} ({s['jit_cpu_us_per_req']:.1f}) | {s['postgres_cpu_us_per_req']:.1f} | "
+              f"{s['service_cpu_us_per_req'] / max(s['postgres_cpu_us_per_req'], 0.001):.2f} | "
+              f"{s['allocated_bytes_per_req'] / 1024:.1f} | {s['ratio_to_pgbench']:.2f} |")
+    print(f"| pgbench (same PostgreSQL) | {r['pgbench_tps']:.0f} TPS | | | | | | | | 1.00 |")
+    st = r["startup_s"]
+    print(f"startup (exec to first 200 on /ready, database migrated): {st['without_aot_cache']:.3f} s with the image's "
+          f"flags, {st['with_aot_cache']:.3f} s with its AOT cache, {st['run_sh']:.3f} s by ./run.sh; "
+          f"peak RSS under load {r['peak_rss_mb']:.0f} MB with the image's flags (JVM told the pod's "
+          f"{CONTAINER_MEMORY} limit), {r['run_sh_peak_rss_mb']:.0f} MB by ./run.sh; RSS after start "
+          f"{r['rss_after_start_mb']:.0f} MB")
+
+
+def check_sample(port, db_port, users, count=20):
+    """The bulk-loaded rows read back through the API, as the service answers them."""
+    for user_id in random.sample(range(2, users + 2), min(count, users)):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/user/{user_id}", timeout=10) as r:
+            body = json.loads(r.read())
+        stored = psql(db_port, f'SELECT username || \',\' || email FROM "user" WHERE id = {user_id}')
+        if f"{body['username']},{body['email']}" != stored or body["id"] != user_id:
+            sys.exit(f"user {user_id}: the API answered {body}, the table holds {stored}")
+
+
+def scaling(db_port, postmaster):
+    """Throughput and latency against connections, one curve per table size, on one warm service."""
+    port = free_port()
+    service, _ = start_service(service_env(db_port, port), True)
+    rows = []
+    try:
+        for users in SCALING_USERS:
+            log(f"loading {users:,} users (INSERT ... SELECT into the migrated table)")
+            started = time.monotonic()
+            log("loaded: " + load_users(db_port, users) + f" in {time.monotonic() - started:.1f} s")
+            check_sample(port, db_port, users)
+            log("20 random users read back through the API match the table")
+            wrk(port, "get.lua", WARMUP if users == SCALING_USERS[0] else max(WARMUP // 4, 1), max_id=users + 1)
+            for connections in SCALING_CONNECTIONS:
+                run = measure(service.pid, postmaster, port, "get.lua", SCALING_DURATION, connections, users + 1)
+                run.update(users=users, connections=connections)
+                rows.append(run)
+                log(f"{users:,} users, {connections} connections: {run['rps']:.0f} req/s, "
+                    f"p99 {run['p99_ms']:.2f} ms")
+    finally:
+        stop(service)
+    report = {"mode": "smoke" if SMOKE else "full", "seconds_per_point": SCALING_DURATION, "points": rows,
+              "machine": machine()}
+    (WORK / "scaling.json").write_text(json.dumps(report, indent=2))
+    print()
+    print("| users | connections | req/s | p50 ms | p99 ms | errors | service CPU µs/req | PostgreSQL CPU µs/req |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['users']:,} | {r['connections']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+              f"{r['errors']} | {r['service_cpu_us_per_req']:.1f} | {r['postgres_cpu_us_per_req']:.1f} |")
+    point = {(r["users"], r["connections"]): r for r in rows}
+    small, large = SCALING_USERS
+    print()
+    print(f"service CPU per GET at 32 connections, {large:,} ÷ {small:,} users: "
+          f"{point[large, 32]['service_cpu_us_per_req'] / point[small, 32]['service_cpu_us_per_req']:.2f}")
+    for users in SCALING_USERS:
+        print(f"req/s at 512 connections ÷ at 32, {users:,} users: "
+              f"{point[users, 512]['rps'] / point[users, 32]['rps']:.2f}")
+    plot(WORK / "scaling.json", WORK / "scaling.png")
+
+
+def plot(data, picture):
+    """Draws the curves with matplotlib: the Python running this, or Debian's (python3-matplotlib)."""
+    for python in dict.fromkeys((sys.executable, "/usr/bin/python3")):
+        if Path(python).exists() and subprocess.run([python, "-c", "import matplotlib"], capture_output=True).returncode == 0:
+            subprocess.run([python, str(BENCH / "plot_scaling.py"), str(data), str(picture)], check=True, timeout=120)
+            log(f"curves: {picture}")
+            return
+    sys.exit("drawing the curves needs matplotlib: apt-get install python3-matplotlib")
+
+
+def machine():
+    return {"cpus": os.cpu_count(), "cpu": cpu_model(), "java": java_version()}
 
 
 def main():
@@ -254,87 +508,42 @@ def main():
             sys.exit(f"{tool} is needed: apt-get install wrk postgresql-client postgresql (pgbench)")
     if not JAR.exists():
         sys.exit("build first: ./mvnw package -DskipTests")
+    runs = arg_value("--runs", 1)
 
     log("PostgreSQL: the service's embedded one, migrated by the service")
     db, db_port, postmaster = start_database()
-    service = None
     try:
         settings = {name: psql(db_port, f"SHOW {name}") for name in
                     ("server_version", "shared_buffers", "max_connections", "synchronous_commit", "fsync", "work_mem")}
         log("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
-        log("loaded: " + load_users(db_port))
-
-        log(f"pgbench -M prepared -c {CONNECTIONS} -j 2 -T {DURATION}: one user by primary key")
-        tps = pgbench(db_port)
-        log(f"pgbench: {tps:.0f} TPS")
-
-        port = free_port()
-        env = {**os.environ, "PORT": str(port), "BIND_ADDRESS": "127.0.0.1", "DB_HOST": "127.0.0.1",
-               "DB_PORT": str(db_port), "DB_NAME": "postgres", "DB_USER": "postgres", "SHUTDOWN_DRAIN_MS": "0"}
         log("AOT cache: the image's training run (java -XX:AOTCacheOutput=... -jar user-service.jar train)")
         train_aot_cache()
-        startups = {}
-        for aot in (False, True):
-            process, seconds = start_service(env, aot)
-            startups["with_aot_cache" if aot else "without_aot_cache"] = seconds
-            stop(process)
-        log(f"exec to first 200 on /ready: {startups['without_aot_cache']:.3f} s, "
-            f"{startups['with_aot_cache']:.3f} s with the AOT cache")
         log(f"service: java {' '.join(dockerfile_java_flags())} -jar user-service.jar")
-        service, _ = start_service(env, True)
-        rss_after_start = rss_peak_mb(service.pid)
-
-        wrk(port, "get.lua", WARMUP)
-        results = {}
-        for name, script in (("get", "get.lua"), ("mixed", "mixed.lua")):
-            run = measure(service.pid, postmaster, port, script)
-            run["ratio_to_pgbench"] = run["rps"] / tps
-            results[name] = run
-            log(f"{name}: {run['rps']:.0f} req/s")
-        peak_rss = rss_peak_mb(service.pid)
-        stop(service)
-
-        sink = OtlpSink()
-        log(f"tracing: every trace sampled and exported over OTLP/HTTP to a local sink ({sink.endpoint()})")
-        traced_env = {**env, "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint(), "OTEL_TRACES_SAMPLER": "always_on"}
-        service, _ = start_service(traced_env, True)
-        wrk(port, "get.lua", WARMUP)
-        run = measure(service.pid, postmaster, port, "get.lua")
-        run["ratio_to_pgbench"] = run["rps"] / tps
-        stop(service)  # flushes the last batch
-        run["otlp_exports"], run["otlp_bytes"] = sink.exports, sink.bytes
-        sink.close()
-        results["get, traces exported"] = run
-        log(f"get, traces exported: {run['rps']:.0f} req/s; the sink took {sink.exports} exports, "
-            f"{sink.bytes / 1e6:.1f} MB")
-        if sink.exports == 0:
-            sys.exit("tracing: the sink received no export")
+        if "--scaling" in sys.argv:
+            scaling(db_port, postmaster)
+            return
+        log("loaded: " + load_users(db_port))
+        records = []
+        for round_no in range(runs):
+            if runs > 1:
+                log(f"run {round_no + 1} of {runs}")
+            records.append(one_run(db_port, postmaster, round_no))
     finally:
-        stop(service)
         stop(db)
 
+    summary = median_record(records) if runs > 1 else records[0]
     report = {
-        "mode": "smoke" if SMOKE else "full",
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "java": java_version()},
-        "postgres": settings, "pgbench_tps": tps, "startup_s": startups,
-        "java_flags": dockerfile_java_flags(),
-        "rss_after_start_mb": rss_after_start, "peak_rss_mb": peak_rss, "scenarios": results,
-        "duration_s": DURATION, "connections": CONNECTIONS,
+        "mode": "smoke" if SMOKE else "full", "machine": machine(), "postgres": settings,
+        "java_flags": dockerfile_java_flags(), "duration_s": DURATION, "warmup_s": WARMUP,
+        "connections": CONNECTIONS, "runs": records, "median": summary,
     }
     (WORK / "results.json").write_text(json.dumps(report, indent=2))
-    print()
-    print(f"| scenario | req/s | p50 ms | p99 ms | errors | service CPU µs/req | PostgreSQL CPU µs/req | req/s ÷ pgbench TPS |")
-    print(f"|---|---|---|---|---|---|---|---|")
-    for name, r in results.items():
-        print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} | "
-              f"{r['service_cpu_us_per_req']:.1f} | {r['postgres_cpu_us_per_req']:.1f} | {r['ratio_to_pgbench']:.2f} |")
-    print(f"| pgbench (same PostgreSQL) | {tps:.0f} TPS | | | | | | 1.00 |")
-    print()
-    print(f"startup (exec to first 200 on /ready, database migrated): {startups['without_aot_cache']:.3f} s, "
-          f"{startups['with_aot_cache']:.3f} s with the AOT cache; RSS after start {rss_after_start:.0f} MB, "
-          f"peak under load {peak_rss:.0f} MB (JVM told the pod's {CONTAINER_MEMORY} limit)")
+    if runs > 1:
+        for i, record in enumerate(records):
+            print_record(f"run {i + 1} of {runs}", record)
+    print_record(f"median of {runs} runs" if runs > 1 else "results", summary)
     print(f"machine: {report['machine']['cpus']} CPUs, {report['machine']['cpu']}; {report['machine']['java']}; "
-          f"{'SMOKE run: figures mean nothing' if SMOKE else str(DURATION) + ' s per scenario'}")
+          f"{'SMOKE run: figures mean nothing' if SMOKE else f'{DURATION} s per scenario after a {WARMUP} s warm-up'}")
     print(f"results: {WORK / 'results.json'}")
 
 

@@ -3,9 +3,14 @@
 math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 
 local thread_tag = tostring(math.random(1, 1e9))
+local max_id = 10001 -- the loaded users are 2..max_id (the script's argument, after `--`)
 local counter = 0
 local created = {}
 local json = { ["Content-Type"] = "application/json" }
+
+init = function(args)
+  max_id = tonumber(args[1]) or max_id
+end
 
 local function put_body(id)
   return '{"username":"bench-' .. id .. '","firstName":"Bench","lastName":"User","email":"bench'
@@ -15,9 +20,9 @@ end
 request = function()
   local roll = math.random(1, 100)
   if roll <= 80 then
-    return wrk.format("GET", "/user/" .. math.random(2, 10001))
+    return wrk.format("GET", "/user/" .. math.random(2, max_id))
   elseif roll <= 90 then
-    local id = math.random(2, 10001)
+    local id = math.random(2, max_id)
     return wrk.format("PUT", "/user/" .. id, json, put_body(id))
   elseif roll <= 95 or #created == 0 then
     counter = counter + 1
