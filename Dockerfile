@@ -22,7 +22,7 @@ COPY --from=build /src/target/user-service.jar /app/user-service.jar
 # The JDK's ahead-of-time cache (JEP 483/514): a training run on a throwaway embedded database
 # records the classes the service loads and links, so each start skips that work (measured in
 # bench/: about half the time to the first 200 on /ready). Same JVM, same class path as below.
-RUN java -XX:+UseSerialGC -XX:AOTCacheOutput=/app/app.aot -jar /app/user-service.jar train
+RUN java -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow -XX:AOTCacheOutput=/app/app.aot -jar /app/user-service.jar train
 USER 10001:10001
 EXPOSE 8080
 # The heap follows the container's memory limit, at half of it: the rest is for metaspace, code,
@@ -30,5 +30,8 @@ EXPOSE 8080
 # with 75%, up to 343 MiB with 60%, 294-310 MiB with 50%; the live heap is about 10 MiB). The
 # serial collector fits a small heap on a core or two (no concurrent GC threads, cheapest
 # barriers); an OutOfMemoryError ends the process so Kubernetes restarts it rather than leaving
-# it half alive.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "-XX:AOTCache=/app/app.aot", "-jar", "/app/user-service.jar"]
+# it half alive. Netty 4.2 uses sun.misc.Unsafe for its buffers only when the JVM allows it (JDK 24+
+# warns and Netty falls back to method-handle and FFM paths that take long to set up): allowed,
+# the start was faster in 5 of 5 interleaved rounds (medians 1.16 s against 1.44 s with the AOT
+# cache) and the CPU per GET lower in 3 of 4 (bench/). To revisit when the JDK removes the option.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow", "-XX:AOTCache=/app/app.aot", "-jar", "/app/user-service.jar"]
