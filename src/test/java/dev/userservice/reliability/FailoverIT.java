@@ -10,7 +10,7 @@ import dev.userservice.support.ReplicatedPostgres;
 import dev.userservice.support.TcpForwarder;
 import dev.userservice.support.TestService;
 import dev.userservice.support.WriteLedger;
-import java.nio.file.Path;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +55,9 @@ class FailoverIT {
     assumeTrue(ReplicatedPostgres.binaries().isPresent() || System.getenv("CI") != null,
         "PostgreSQL server binaries are not installed (apt-get install postgresql)");
     String mode = synchronous ? "synchronous" : "asynchronous";
-    try (ReplicatedPostgres postgres = new ReplicatedPostgres(Path.of("target", "failover", mode).toAbsolutePath(),
+    // Under the system's temp folder, not target/: the servers run as the postgres user, which
+    // cannot reach a checkout inside a folder only its owner may enter (a mktemp -d clone).
+    try (ReplicatedPostgres postgres = new ReplicatedPostgres(Files.createTempDirectory("user-service-failover-" + mode),
              synchronous);
          TcpForwarder replicationLink = new TcpForwarder(postgres.primaryPort())) {
       Migrations.migrate(postgres.primarySettings(), 0);

@@ -142,6 +142,11 @@ public final class ReplicatedPostgres implements AutoCloseable {
         }
       }
     }
+    try {
+      deleteTree(dir);
+    } catch (IOException | UncheckedIOException e) {
+      // a temp folder left behind is no failure of the test
+    }
   }
 
   private Path primary() {
