@@ -41,7 +41,7 @@ fi
 # The JVM as the container runs it (the Dockerfile's ENTRYPOINT, where each flag is explained),
 # with the memory the chart gives the pod (384 MiB): the serial collector and a heap of at most
 # half of that. Left to its defaults on a large machine the JVM picks G1 and a heap of a quarter
-# of the RAM, and grew to about 350 MB under the benchmark's load for a live heap of about 10 MB.
+# of the RAM, and peaked at 366 MB under the benchmark's GET load for a live heap of about 10 MB.
 defaults="-XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
 # shellcheck disable=SC2086 # both are lists of flags; the later of two equal flags wins
 exec "$java_home/bin/java" $defaults ${JAVA_OPTS:-} -jar target/user-service.jar "$@"

@@ -22,6 +22,8 @@ Everything listens on 127.0.0.1 and every step is bounded in time:
      PostgreSQL's CPU per request (user+sys from /proc; the JIT compiler threads' share shown
      apart), bytes allocated per request, peak RSS, startup, req/s / pgbench TPS.
 """
+import contextlib
+import functools
 import http.server
 import json
 import os
@@ -85,6 +87,7 @@ def jdk_tool(name):
     return str(Path(home) / "bin" / name) if home else name
 
 
+@functools.cache
 def pod_limits():
     """The chart's resources.limits: (cpu, memory) as the JVM is told them, such as ("1", "384m")."""
     text = VALUES.read_text()
@@ -100,7 +103,7 @@ def dockerfile_java_flags(aot=True):
     image's AOT cache path points at one trained here, and the JVM is told the pod's limits, as a
     container's cgroup would tell it. The CPU limit sets the event loops (one per CPU) and the pool;
     measured on this 2-core machine shared with wrk and PostgreSQL, one event loop (the chart's
-    limit of 1 CPU) spent 80-83 µs of CPU per GET where two spent 86-139 µs, four rounds apart."""
+    limit of 1 CPU) spent 80-97 µs of CPU per GET where two spent 86-139 µs, lower in each of four interleaved rounds."""
     text = (ROOT / "Dockerfile").read_text()
     entry = json.loads(re.findall(r"^ENTRYPOINT\s+(\[.*\])\s*$", text, re.M)[-1])
     flags = []
@@ -117,17 +120,24 @@ def dockerfile_java_flags(aot=True):
 def train_aot_cache():
     """The image build's training run, with the image's flags, into target/bench/app.aot."""
     AOT_CACHE.unlink(missing_ok=True)
-    flags = [f for f in dockerfile_java_flags(aot=False)]
-    subprocess.run([java(), *flags, f"-XX:AOTCacheOutput={AOT_CACHE}", "-jar", str(JAR), "train"],
+    subprocess.run([java(), *dockerfile_java_flags(aot=False), f"-XX:AOTCacheOutput={AOT_CACHE}", "-jar", str(JAR), "train"],
                    check=True, stdout=open(WORK / "train.log", "w"), stderr=subprocess.STDOUT, timeout=300)
 
 
 def start_service(env, aot):
-    """Starts the service and returns (process, seconds from exec to the first 200 on /ready)."""
-    log_path = WORK / f"service{'-aot' if aot else ''}.log"
+    """The service as a pod of the chart runs it: (process, seconds from exec to the first 200 on /ready)."""
+    return launch([java(), *dockerfile_java_flags(aot), "-jar", str(JAR)], env,
+                  WORK / f"service{'-aot' if aot else ''}.log")
+
+
+def start_as_readme_does(env):
+    """./run.sh, as the README's first command starts the service: (process, seconds to ready)."""
+    return launch([str(ROOT / "run.sh")], env, WORK / "service-run-sh.log")
+
+
+def launch(command, env, log_path):
     started = time.monotonic()
-    process = subprocess.Popen([java(), *dockerfile_java_flags(aot), "-jar", str(JAR)], env=env,
-                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     if not wait_for(f"http://127.0.0.1:{env['PORT']}/ready", 60):
         sys.exit(f"the service did not get ready: see {log_path}")
     return process, time.monotonic() - started
@@ -144,11 +154,13 @@ def stop(process):
 
 def cpu_seconds(pid, children=False):
     """user+sys CPU of a process (and of its reaped children) from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])
-    if children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / CLK_TCK
+    return stat_ticks(Path(f"/proc/{pid}/stat").read_text(), children) / CLK_TCK
+
+
+def stat_ticks(stat, children=False):
+    """user+sys clock ticks from the text of a /proc stat file (fields after the command's name)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
 
 
 def jit_cpu_seconds(pid):
@@ -160,8 +172,7 @@ def jit_cpu_seconds(pid):
         except FileNotFoundError:
             continue
         if stat[stat.index("(") + 1:stat.rindex(")")] in JIT_THREADS:
-            fields = stat.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            total += stat_ticks(stat)
     return total / CLK_TCK
 
 
@@ -338,23 +349,13 @@ def service_env(db_port, port):
             "DB_PORT": str(db_port), "DB_NAME": "postgres", "DB_USER": "postgres", "SHUTDOWN_DRAIN_MS": "0"}
 
 
-def start_as_readme_does(env):
-    """./run.sh, as the README's first command starts the service: (process, seconds to ready)."""
-    log_path = WORK / "service-run-sh.log"
-    started = time.monotonic()
-    process = subprocess.Popen([str(ROOT / "run.sh")], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
-    if not wait_for(f"http://127.0.0.1:{env['PORT']}/ready", 60):
-        sys.exit(f"./run.sh did not get ready: see {log_path}")
-    return process, time.monotonic() - started
-
-
-def profile_start(pid):
+@contextlib.contextmanager
+def jfr_recording(pid):
+    """A JFR recording (the `profile` settings) of what runs inside; then its hot methods,
+    allocations and CPU by thread beside it, in profile.txt."""
     subprocess.run([jdk_tool("jcmd"), str(pid), "JFR.start", "name=bench", "settings=profile",
                     f"filename={WORK / 'get.jfr'}"], check=True, capture_output=True, timeout=60)
-
-
-def profile_stop(pid):
-    """Stops the recording and writes its hot methods and allocations beside it."""
+    yield
     subprocess.run([jdk_tool("jcmd"), str(pid), "JFR.stop", "name=bench"], check=True, capture_output=True, timeout=60)
     views = []
     for view in ("hot-methods", "allocation-by-class", "thread-cpu-load"):
@@ -387,11 +388,9 @@ def one_run(db_port, postmaster, round_no):
         warm_up(service.pid, port)
         results = {}
         for name, script in (("get", "get.lua"), ("mixed", "mixed.lua")):
-            if PROFILE and name == "get" and round_no == 0:
-                profile_start(service.pid)
-            results[name] = measure(service.pid, postmaster, port, script)
-            if PROFILE and name == "get" and round_no == 0:
-                profile_stop(service.pid)
+            profiled = PROFILE and name == "get" and round_no == 0
+            with jfr_recording(service.pid) if profiled else contextlib.nullcontext():
+                results[name] = measure(service.pid, postmaster, port, script)
             log(f"{name}: {results[name]['rps']:.0f} req/s")
         record["peak_rss_mb"] = rss_peak_mb(service.pid)
     finally:

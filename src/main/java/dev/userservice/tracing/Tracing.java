@@ -3,6 +3,8 @@ package dev.userservice.tracing;
 import dev.userservice.config.ConfigException;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -50,10 +52,10 @@ public final class Tracing {
   }
 
   private static Map<String, String> asProperties(Map<String, String> env) {
-    Map<String, String> properties = new java.util.HashMap<>();
+    Map<String, String> properties = new HashMap<>();
     env.forEach((name, value) -> {
       if (name.startsWith("OTEL_")) {
-        properties.put(name.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), value);
+        properties.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
       }
     });
     return properties;

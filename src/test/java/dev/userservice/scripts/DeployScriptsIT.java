@@ -47,10 +47,10 @@ class DeployScriptsIT {
   void installRunsTheReleasesInOrderWithPinnedVersionsAndCanBeSourced() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "-c", ". ./install.sh; echo \"status=$?\"; false; echo still-here"),
-        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+        fakeEnv(log));
     assertThat(result.output()).as(result.output()).contains("status=0", "still-here", "Grafana:", "test.sh");
     List<String> calls = Files.readAllLines(log);
-    List<String> installs = calls.stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    List<String> installs = helmInstalls(calls);
     assertThat(installs).hasSize(4);
     assertThat(installs.get(0)).contains("kube-prometheus-stack", "--version 82.6.0", "--namespace monitoring",
         "searchNamespace=ALL", "serviceMonitorSelectorNilUsesHelmValues=false", "ruleSelectorNilUsesHelmValues=false");
@@ -69,16 +69,15 @@ class DeployScriptsIT {
   void cloudNativePgInstallsTheOperatorFirstAndNoSeparateExporter() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "-c", "DATABASE=cloudnative-pg . ./install.sh; echo \"status=$?\""),
-        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+        fakeEnv(log));
     assertThat(result.output()).as(result.output()).contains("status=0", "No separate postgres exporter");
-    List<String> installs = Files.readAllLines(log).stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    List<String> installs = helmInstalls(Files.readAllLines(log));
     assertThat(installs).hasSize(4);
     assertThat(installs.get(2)).contains("cnpg cnpg/cloudnative-pg", "--version 0.29.0", "--namespace cnpg-system");
     assertThat(installs.get(3)).contains("helm/user-service", "database.mode=cloudnative-pg");
     assertThat(String.join("\n", installs)).doesNotContain("prometheus-postgres-exporter");
 
-    var wrong = run(List.of("/bin/bash", "./install.sh"), Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG",
-        log.toString(), "DATABASE", "mysql"));
+    var wrong = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "mysql"));
     assertThat(wrong.exitCode()).isNotZero();
     assertThat(wrong.output()).contains("DATABASE must be bundled or cloudnative-pg");
   }
@@ -87,10 +86,10 @@ class DeployScriptsIT {
   void tracingOptInAddsTempoAndPointsTheServiceAndTheIngressAtIt() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "-c", "TRACING=1 . ./install.sh; echo \"status=$?\""),
-        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+        fakeEnv(log));
     assertThat(result.output()).as(result.output()).contains("status=0", "data source Tempo");
     List<String> calls = Files.readAllLines(log);
-    List<String> installs = calls.stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
+    List<String> installs = helmInstalls(calls);
     assertThat(installs).hasSize(5);
     assertThat(installs.get(0)).contains("kube-prometheus-stack", "exemplar-storage",
         "exemplarTraceIdDestinations.datasourceUid=tempo", "traceIdLabelName=trace_id");
@@ -106,8 +105,7 @@ class DeployScriptsIT {
   @Test
   void uninstallKeepsTheDataUnlessAskedAndRemovesInReverseOrder() throws Exception {
     Path log = fakeTools();
-    var kept = run(List.of("/bin/bash", "./uninstall.sh"), Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(),
-        "FAKE_INSTALLED", "1"));
+    var kept = run(List.of("/bin/bash", "./uninstall.sh"), fakeEnv(log, "FAKE_INSTALLED", "1"));
     assertThat(kept.exitCode()).as(kept.output()).isZero();
     List<String> calls = Files.readAllLines(log);
     List<String> removed = calls.stream().filter(c -> c.startsWith("helm uninstall")).toList();
@@ -124,7 +122,7 @@ class DeployScriptsIT {
 
     Files.writeString(log, "");
     var purged = run(List.of("/bin/bash", "./uninstall.sh", "--purge-data"),
-        Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(), "FAKE_INSTALLED", "1"));
+        fakeEnv(log, "FAKE_INSTALLED", "1"));
     assertThat(purged.exitCode()).isZero();
     List<String> purgeCalls = Files.readAllLines(log);
     assertThat(purgeCalls).anyMatch(c -> c.contains("delete namespace hw3"));
@@ -152,6 +150,19 @@ class DeployScriptsIT {
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     return log;
+  }
+
+  /** The fake kubectl and helm first on the PATH, logging to {@code log}, plus the given name, value pairs. */
+  private Map<String, String> fakeEnv(Path log, String... more) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+    for (int i = 0; i < more.length; i += 2) {
+      env.put(more[i], more[i + 1]);
+    }
+    return env;
+  }
+
+  private static List<String> helmInstalls(List<String> calls) {
+    return calls.stream().filter(c -> c.startsWith("helm upgrade --install")).toList();
   }
 
   private static void link(Path dir, String tool) throws IOException {
