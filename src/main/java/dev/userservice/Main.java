@@ -28,6 +28,9 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    // A thread that dies of an exception would otherwise print it to stderr, outside the JSON log.
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
+        log.atError().addKeyValue("thread", thread.getName()).setCause(e).log("uncaught exception"));
     // Netty's JFR allocation events: never used here, and loading them slows every start.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");

@@ -175,7 +175,7 @@ public final class UserService {
       vertx.undeploy(deploymentId).await();
       pool.close().await();
       vertx.close().await();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // await() rethrows what the future failed with, checked or not
       log.warn("error while stopping the HTTP servers", e);
     }
     metrics.close();

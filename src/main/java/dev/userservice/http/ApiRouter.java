@@ -8,11 +8,11 @@ import dev.userservice.tracing.RequestSpans;
 import dev.userservice.user.UserRepository;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,11 +39,22 @@ public final class ApiRouter {
     var observability = new ObservabilityHandler(metrics, config.requestLog());
     var failures = new FailureHandler(config.retryAfterSeconds());
     var documentation = new DocumentationHandlers();
-    Handler<RoutingContext> timeout = TimeoutHandler.create(config.requestTimeout().toMillis(), 503);
+    Handler<RoutingContext> timeout = new RequestTimeout(config.requestTimeout().toMillis());
     Handler<RoutingContext> body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
 
     var api = new ApiRouter(Router.router(vertx));
     api.router.route().handler(observability::handle);
+    api.router.route().handler(ctx -> {
+      // While the service drains, each answer closes its connection, so that a client sends its
+      // next request on a new connection, which the load balancer routes to another pod, rather
+      // than on this one just as it closes.
+      if (readiness.draining()) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        var connection = ctx.request().connection(); // the header alone does not make Vert.x close it
+        ctx.addEndHandler(answered -> connection.close());
+      }
+      ctx.next();
+    });
 
     api.endpoint(HttpMethod.GET, "/health", health::health);
     api.endpoint(HttpMethod.GET, "/ready", timeout, health::ready);

@@ -55,6 +55,7 @@ final class FailureHandler {
     switch (status) {
       case 413 -> Responses.message(ctx, 413, "request body is larger than " + ApiRouter.MAX_BODY_BYTES + " bytes");
       case 503 -> unavailable(ctx); // the request timeout fired
+      case 408 -> Responses.message(ctx, 408, "request body not received in time");
       case 400 -> Responses.message(ctx, 400, "bad request");
       case 404 -> Responses.message(ctx, 404, "not found");
       default -> {

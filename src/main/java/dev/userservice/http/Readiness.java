@@ -20,6 +20,10 @@ public final class Readiness {
     draining = true;
   }
 
+  boolean draining() {
+    return draining;
+  }
+
   boolean acceptsTraffic() {
     return schemaCurrent && !draining;
   }

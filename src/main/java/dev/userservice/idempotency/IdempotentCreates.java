@@ -1,6 +1,7 @@
 package dev.userservice.idempotency;
 
 import dev.userservice.db.DbFailures;
+import dev.userservice.db.Transactions;
 import dev.userservice.user.UserData;
 import dev.userservice.user.UserJsonWriter;
 import dev.userservice.user.UsernameTakenException;
@@ -56,7 +57,7 @@ public final class IdempotentCreates {
 
   public Future<KeyedCreate> create(String key, UserData user) {
     byte[] fingerprint = RequestFingerprint.of(user);
-    return pool.withTransaction(conn -> {
+    return Transactions.run(pool, conn -> {
           // Sent together (the connection pipelines them) but run in order: the lookup's snapshot
           // is taken after the lock, so it sees the row of whoever held the lock before.
           Future<RowSet<Row>> locked = conn.preparedQuery(TRY_LOCK).execute(Tuple.of(key));

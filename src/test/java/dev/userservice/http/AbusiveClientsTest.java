@@ -1,18 +1,18 @@
 package dev.userservice.http;
 
+import static dev.userservice.support.RawHttp.readResponse;
+import static dev.userservice.support.RawHttp.readsEndOfStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
+import dev.userservice.support.RawHttp;
 import dev.userservice.support.Response;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.TestService;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +29,7 @@ class AbusiveClientsTest {
   private static final int MAX_CONNECTIONS = 300;
   private static final long HEADER_TIMEOUT_MS = 1500;
   private static final long IDLE_TIMEOUT_MS = 4000;
+  private static final long REQUEST_TIMEOUT_MS = 2000;
 
   private static TestService service;
   private static ApiClient api;
@@ -39,7 +40,8 @@ class AbusiveClientsTest {
     service = TestService.start(TestDatabase.settings(), Map.of(
         "HTTP_MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS),
         "HTTP_HEADER_TIMEOUT_MS", Long.toString(HEADER_TIMEOUT_MS),
-        "HTTP_IDLE_TIMEOUT_MS", Long.toString(IDLE_TIMEOUT_MS)));
+        "HTTP_IDLE_TIMEOUT_MS", Long.toString(IDLE_TIMEOUT_MS),
+        "REQUEST_TIMEOUT_MS", Long.toString(REQUEST_TIMEOUT_MS)));
     api = service.api;
     port = Integer.parseInt(api.base().substring(api.base().lastIndexOf(':') + 1));
   }
@@ -94,11 +96,9 @@ class AbusiveClientsTest {
         s.setSoTimeout(1);
         idle.add(s);
       }
-      Thread.sleep(300);
-      long closedAtOnce = idle.stream().filter(s -> readsEndOfStream(s, 1)).count();
-
-      Thread.sleep(HEADER_TIMEOUT_MS + 500); // and still inside the idle timeout
-      long closedAfterTimeout = idle.stream().filter(s -> readsEndOfStream(s, 1)).count();
+      // The ones past the limit are closed on arrival, well before the header timeout.
+      long closedAtOnce = awaitClosed(idle, 100, HEADER_TIMEOUT_MS - 300);
+      long closedAfterTimeout = awaitClosed(idle, idle.size(), HEADER_TIMEOUT_MS + 10_000);
       Response afterwards = api.get("/health");
       System.out.printf("idle connections: %d opened, %d closed at once (limit %d), %d closed after the "
           + "header timeout; then /health answered %d%n", idle.size(), closedAtOnce, MAX_CONNECTIONS,
@@ -125,11 +125,13 @@ class AbusiveClientsTest {
         assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
         kept.add(s);
       }
+      long lastAnswered = System.nanoTime();
       assertThat(api.get("/health").status()).as("served beside 200 idle keep-alive connections").isEqualTo(200);
-      Thread.sleep(IDLE_TIMEOUT_MS + 1500);
-      long closed = kept.stream().filter(s -> readsEndOfStream(s, 1)).count();
-      System.out.printf("keep-alive: %d idle connections, %d closed by the server after %d ms idle timeout%n",
-          kept.size(), closed, IDLE_TIMEOUT_MS);
+      assertThat(awaitClosed(kept, 1, IDLE_TIMEOUT_MS - 1000)).as("none closed well inside the idle timeout").isZero();
+      long closed = awaitClosed(kept, kept.size(), IDLE_TIMEOUT_MS + 10_000);
+      long closedAfterMillis = (System.nanoTime() - lastAnswered) / 1_000_000;
+      System.out.printf("keep-alive: %d idle connections, %d closed by the server %d ms after their last answer "
+          + "(idle timeout %d ms)%n", kept.size(), closed, closedAfterMillis, IDLE_TIMEOUT_MS);
       assertThat(closed).isEqualTo(kept.size());
     } finally {
       for (Socket s : kept) {
@@ -160,33 +162,47 @@ class AbusiveClientsTest {
     return api.metric("http_server_connections_closed_total", "reason", reason);
   }
 
-  /** True when the server has closed the connection (read returns -1 or the socket is reset). */
-  private static boolean readsEndOfStream(Socket socket, int waitMillis) {
-    try {
-      socket.setSoTimeout(waitMillis);
-      return socket.getInputStream().read() == -1;
-    } catch (SocketTimeoutException stillOpen) {
-      return false;
-    } catch (IOException reset) {
-      return true;
+  @Test
+  void aBodyThatStopsHalfWayIs408AndItsConnectionClosedWhileTheDatabaseIsFine() throws Exception {
+    double serverErrorsBefore = serverErrors();
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      long started = System.nanoTime();
+      RawHttp.send(s, "POST /user HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 50\r\n\r\n{\"use");
+      String answer = readResponse(s);
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      System.out.printf("5 of 50 body bytes, then nothing: answered after %d ms (request timeout %d ms): %s%n",
+          millis, REQUEST_TIMEOUT_MS, answer.lines().findFirst().orElse(""));
+      assertThat(answer).startsWith("HTTP/1.1 408");
+      assertThat(new JsonObject(RawHttp.body(answer)).getString("message")).isEqualTo("request body not received in time");
+      assertThat(RawHttp.header(answer, "connection")).isEqualToIgnoringCase("close");
+      assertThat(millis).isBetween(REQUEST_TIMEOUT_MS - 100, REQUEST_TIMEOUT_MS + 3000);
+      assertThat(readsEndOfStream(s, 5000)).as("the server closed the connection after the 408").isTrue();
+    }
+    assertThat(api.get("/health").status()).isEqualTo(200);
+    assertThat(api.metric("http_server_requests_seconds_count", "status", "408")).as("counted as a 408").isPositive();
+    assertThat(serverErrors()).as("not counted as a server error").isEqualTo(serverErrorsBefore);
+  }
+
+  /**
+   * Waits until at least {@code wanted} of the sockets are closed by the server, or the time is up;
+   * returns how many are closed then.
+   */
+  private static long awaitClosed(List<Socket> sockets, long wanted, long withinMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + withinMillis * 1_000_000;
+    while (true) {
+      long closed = sockets.stream().filter(s -> readsEndOfStream(s, 1)).count();
+      if (closed >= wanted || System.nanoTime() > deadline) {
+        return closed;
+      }
+      Thread.sleep(50);
     }
   }
 
-  /** One whole response (head and the body its Content-Length announces) as text. */
-  private static String readResponse(Socket socket) throws IOException {
-    socket.setSoTimeout(5000);
-    InputStream in = socket.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.append((char) b);
-    }
-    String lengthLine = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
-        .findFirst().orElse("content-length: 0");
-    byte[] body = in.readNBytes(Integer.parseInt(lengthLine.substring(lengthLine.indexOf(':') + 1).trim()));
-    return head + new String(body, StandardCharsets.UTF_8);
+  /** Answers with a 5xx status so far, as the dashboard's error ratio counts them. */
+  private static double serverErrors() {
+    return api.get("/metrics").body().lines()
+        .filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.matches(".*status=\"5\\d\\d\".*"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 }

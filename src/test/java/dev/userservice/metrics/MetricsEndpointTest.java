@@ -73,7 +73,8 @@ class MetricsEndpointTest {
     api.get("/user/1");
     // JVM meters are bound just after the port opens (see Metrics.bindJvmMetrics): allow that moment.
     String body = api.get("/metrics").body();
-    for (int i = 0; i < 100 && !body.contains("jvm_info{"); i++) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!body.contains("jvm_info{") && System.nanoTime() < deadline) {
       Thread.sleep(50);
       body = api.get("/metrics").body();
     }

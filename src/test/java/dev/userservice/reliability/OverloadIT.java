@@ -47,7 +47,11 @@ class OverloadIT {
       double burstCores = (service.cpuMillis() - cpuBefore) / (double) BURST.toMillis();
       // Requests wrk left queued when it stopped are answered (or time out) within the request
       // timeout: "after" starts once they are gone, so it measures the service, not the backlog.
-      Thread.sleep(REQUEST_TIMEOUT_MS + 500);
+      long drained = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (api.metric("http_server_requests_in_flight") > 1) { // the /metrics request itself
+        assertThat(System.nanoTime()).as("the burst's requests were all answered").isLessThan(drained);
+        Thread.sleep(50);
+      }
 
       List<Sample> after = MixedLoad.startWithPlainCreates(api, new WriteLedger("overload-after-"), 16, Duration.ZERO)
           .stopAfter(Duration.ofSeconds(3));
