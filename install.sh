@@ -3,7 +3,10 @@
 #   kube-prometheus-stack (namespace monitoring), ingress-nginx (ingress-nginx),
 #   the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
 # Run it as `. ./install.sh` or `./install.sh`; run it again to upgrade.
-# Options: USER_SERVICE_IMAGE=repo:tag (default user-service:1.0.0, built from the Dockerfile);
+# Options: USER_SERVICE_IMAGE=repo:tag, an image the cluster can pull. Without it, on kind or
+#          minikube, the image user-service:<the chart's appVersion> is built from the Dockerfile
+#          (docker or podman) and loaded into the cluster, once per version; on any other cluster
+#          it is needed;
 #          DATABASE=cloudnative-pg runs the database as a highly available CloudNativePG Cluster
 #          (the operator in cnpg-system; no separate exporter: the operator exports cnpg_* metrics);
 #          TRACING=1 also installs Grafana Tempo (monitoring) and sends the service's and
@@ -17,7 +20,12 @@ _user_service_install() (
   need kubectl helm
   kubectl version --request-timeout=10s >/dev/null 2>&1 || fail "kubectl cannot reach a cluster (check the current context)"
 
-  image="${USER_SERVICE_IMAGE:-user-service:1.0.0}"
+  if [ -n "${USER_SERVICE_IMAGE:-}" ]; then
+    image=$USER_SERVICE_IMAGE
+  else
+    image="user-service:$(chart_app_version "$here/helm/user-service/Chart.yaml")"
+    build_and_load_image "$here" "$image"
+  fi
 
   say "Chart repositories"
   helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null

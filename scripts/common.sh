@@ -40,3 +40,61 @@ need() {
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (see the README: Kubernetes)" || return 1
   done
 }
+
+# The version the chart deploys by default (its appVersion): the service's and the image's too.
+chart_app_version() {
+  sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$1"
+}
+
+# On kind or minikube, builds the image from the Dockerfile in $1 with docker or podman (once:
+# not when that engine has the tag already) and loads it into the cluster (not when it has it).
+# Any other cluster pulls its images from a registry: it stops and asks for USER_SERVICE_IMAGE.
+build_and_load_image() {
+  local source=$1 image=$2 context engine archive
+  context=$(kubectl config current-context 2>/dev/null || true)
+  case "$context" in
+    kind-* | minikube) ;;
+    *) fail "the cluster of context '${context:-none}' cannot load a local image: push one and set USER_SERVICE_IMAGE=<registry>/$image" || return 1 ;;
+  esac
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    engine=docker
+  elif command -v podman >/dev/null 2>&1 && podman info >/dev/null 2>&1; then
+    engine=podman
+  else
+    fail "building $image needs docker or podman (or set USER_SERVICE_IMAGE to an image the cluster can pull)" || return 1
+  fi
+  if "$engine" image inspect "$image" >/dev/null 2>&1; then
+    say "Image $image: already built ($engine)"
+  else
+    say "Image $image: building with $engine"
+    "$engine" build -t "$image" --build-arg VERSION="${image##*:}" \
+      --build-arg REVISION="$(git -C "$source" rev-parse HEAD 2>/dev/null || echo unknown)" "$source" || return 1
+  fi
+  case "$context" in
+    kind-*)
+      # kind load skips the nodes that have this image already.
+      if [ "$engine" = docker ]; then
+        kind load docker-image "$image" --name "${context#kind-}" || return 1
+      else
+        archive=$(mktemp)
+        if ! { podman save -o "$archive" "$image" && kind load image-archive "$archive" --name "${context#kind-}"; }; then
+          rm -f "$archive"
+          return 1
+        fi
+        rm -f "$archive"
+      fi ;;
+    minikube)
+      if minikube image ls 2>/dev/null | grep -qE "(^|/)$image\$"; then
+        say "Image $image: already in minikube"
+      elif [ "$engine" = docker ]; then
+        minikube image load "$image" || return 1
+      else
+        archive=$(mktemp --suffix=.tar)
+        if ! { podman save -o "$archive" "$image" && minikube image load "$archive"; }; then
+          rm -f "$archive"
+          return 1
+        fi
+        rm -f "$archive"
+      fi ;;
+  esac
+}

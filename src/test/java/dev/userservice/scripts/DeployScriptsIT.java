@@ -3,6 +3,7 @@ package dev.userservice.scripts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.userservice.config.BuildInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the behaviour when sourced can be checked. shellcheck runs on every script.
  */
 class DeployScriptsIT {
-  private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh");
+  private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh",
+      "scripts/podman-image.sh");
 
   @TempDir
   Path bin;
@@ -131,30 +133,96 @@ class DeployScriptsIT {
     assertThat(namespaceGone).as("the data goes while the operator can still take its Cluster down").isLessThan(operatorGone);
   }
 
-  /** kubectl and helm that append their arguments to $FAKE_LOG and succeed. */
+  @Test
+  void onKindWithoutAnImageItBuildsWithDockerAndLoadsItOncePerVersion() throws Exception {
+    Path log = fakeTools();
+    var first = run(List.of("/bin/bash", "./install.sh"),
+        fakeEnv(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker"));
+    assertThat(first.exitCode()).as(first.output()).isZero();
+    List<String> calls = Files.readAllLines(log);
+    String version = BuildInfo.get("version");
+    assertThat(calls).anyMatch(c -> c.startsWith("docker build -t user-service:" + version + " --build-arg VERSION=" + version));
+    assertThat(calls).contains("kind load docker-image user-service:" + version + " --name dev");
+    assertThat(calls.indexOf("kind load docker-image user-service:" + version + " --name dev"))
+        .as("loaded before the chart is installed").isLessThan(calls.indexOf(helmInstalls(calls).get(2)));
+    assertThat(helmInstalls(calls).get(2)).contains("image.repository=user-service", "image.tag=" + version);
+
+    Files.writeString(log, "");
+    var again = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "USER_SERVICE_IMAGE", "",
+        "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker", "FAKE_IMAGE_BUILT", "1"));
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(Files.readAllLines(log)).as("built once per version").noneMatch(c -> c.startsWith("docker build"));
+  }
+
+  @Test
+  void onMinikubeWithPodmanItSavesTheImageAndLoadsItUnlessMinikubeHasIt() throws Exception {
+    Path log = fakeTools();
+    String image = "user-service:" + BuildInfo.get("version");
+    var result = run(List.of("/bin/bash", "./install.sh"),
+        fakeEnv(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "minikube", "FAKE_ENGINE", "podman"));
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    List<String> calls = Files.readAllLines(log);
+    assertThat(calls).anyMatch(c -> c.startsWith("podman build -t " + image));
+    assertThat(calls).anyMatch(c -> c.startsWith("podman save -o ") && c.endsWith(" " + image));
+    assertThat(calls).anyMatch(c -> c.startsWith("minikube image load /"));
+
+    Files.writeString(log, "");
+    var loaded = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "USER_SERVICE_IMAGE", "",
+        "FAKE_CONTEXT", "minikube", "FAKE_ENGINE", "podman", "FAKE_IMAGE_BUILT", "1",
+        "FAKE_MINIKUBE_IMAGES", "docker.io/library/" + image));
+    assertThat(loaded.exitCode()).as(loaded.output()).isZero();
+    assertThat(Files.readAllLines(log)).noneMatch(c -> c.startsWith("podman build") || c.startsWith("minikube image load"));
+  }
+
+  @Test
+  void onAnyOtherClusterWithoutAnImageItAsksForOneAndInstallsNothing() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "./install.sh"),
+        fakeEnv(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "gke_project_zone_prod", "FAKE_ENGINE", "docker"));
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.output().lines().filter(l -> l.startsWith("error:")).toList()).singleElement().asString()
+        .contains("gke_project_zone_prod", "USER_SERVICE_IMAGE=");
+    assertThat(Files.readAllLines(log)).noneMatch(c -> c.startsWith("helm upgrade") || c.contains(" build "));
+  }
+
+  /**
+   * kubectl, helm, docker, podman, kind and minikube that append their arguments to $FAKE_LOG and
+   * succeed, but for the questions the scripts ask, answered as the FAKE_* variables say.
+   */
   private Path fakeTools() throws IOException {
     Path log = bin.resolve("calls.log");
     Files.writeString(log, "");
-    for (String tool : List.of("kubectl", "helm")) {
+    for (String tool : List.of("kubectl", "helm", "docker", "podman", "kind", "minikube")) {
       Path script = bin.resolve(tool);
       Files.writeString(script, """
           #!/bin/sh
-          echo "%s $*" >> "$FAKE_LOG"
+          echo "%1$s $*" >> "$FAKE_LOG"
           # `helm status` says whether a release exists: only when the test says so.
-          if [ "%s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
+          if [ "%1$s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
           # `kubectl get secret grafana-admin`: not there yet, so install.sh creates it.
-          if [ "%s $1" = "kubectl get" ] || [ "%s $2" = "kubectl get" ]; then exit 1; fi
+          if [ "%1$s $1" = "kubectl get" ] || [ "%1$s $2" = "kubectl get" ]; then exit 1; fi
+          if [ "%1$s $1 $2" = "kubectl config current-context" ]; then
+            [ -n "$FAKE_CONTEXT" ] && echo "$FAKE_CONTEXT" && exit 0; exit 1
+          fi
+          # The container engine that runs (FAKE_ENGINE), and whether it has the image already.
+          if [ "$1" = info ]; then [ "$FAKE_ENGINE" = "%1$s" ]; exit; fi
+          if [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_IMAGE_BUILT" ]; exit; fi
+          if [ "%1$s $1 $2" = "minikube image ls" ]; then echo "$FAKE_MINIKUBE_IMAGES"; exit 0; fi
           cat > /dev/null 2>&1 <&0 &
           exit 0
-          """.formatted(tool, tool, tool, tool));
+          """.formatted(tool));
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     return log;
   }
 
-  /** The fake kubectl and helm first on the PATH, logging to {@code log}, plus the given name, value pairs. */
+  /**
+   * The fake tools first on the PATH, logging to {@code log}, an image given (as for a cluster that
+   * pulls from a registry), plus the given name, value pairs.
+   */
   private Map<String, String> fakeEnv(Path log, String... more) {
-    Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString()));
+    Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":/usr/bin:/bin", "FAKE_LOG", log.toString(),
+        "USER_SERVICE_IMAGE", "registry.example/user-service:1.1.0"));
     for (int i = 0; i < more.length; i += 2) {
       env.put(more[i], more[i + 1]);
     }
