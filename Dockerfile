@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build:  docker build -t user-service:1.1.0 .        (or podman build; install.sh does this on kind and minikube)
-# kind:   kind load docker-image user-service:1.1.0
-# minikube: minikube image load user-service:1.1.0
+# Build:  docker build -t user-service:1.2.0 .        (or podman build; install.sh does this on kind and minikube)
+# kind:   kind load docker-image user-service:1.2.0
+# minikube: minikube image load user-service:1.2.0
 # CI builds this file unchanged with Podman on base images assembled locally (scripts/podman-image.sh).
 
 # ---- build: the Maven wrapper on a JDK 25 ----
@@ -19,7 +19,7 @@ RUN ./mvnw -B --no-transfer-progress -o package -DskipTests
 
 # ---- run: a JRE 25, no build tools, a numeric non-root user ----
 FROM eclipse-temurin:25-jre
-ARG VERSION=1.1.0
+ARG VERSION=1.2.0
 ARG REVISION=unknown
 ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="user-service" \

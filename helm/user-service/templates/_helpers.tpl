@@ -117,9 +117,9 @@ env:
 {{- end }}
 {{- end -}}
 
-{{/* The port of tracing.endpoint (http://host:port), or the scheme's default. */}}
-{{- define "user-service.tracingPort" -}}
-{{- $url := urlParse .Values.tracing.endpoint -}}
+{{/* The port of a URL (http://host:port/...), or its scheme's default: tracing.endpoint, auth.issuer. */}}
+{{- define "user-service.urlPort" -}}
+{{- $url := urlParse . -}}
 {{- $parts := splitList ":" $url.host -}}
 {{- if gt (len $parts) 1 -}}{{ last $parts }}{{- else if eq $url.scheme "https" -}}443{{- else -}}80{{- end -}}
 {{- end }}

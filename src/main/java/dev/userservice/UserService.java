@@ -1,5 +1,6 @@
 package dev.userservice;
 
+import dev.userservice.auth.IssuerKeys;
 import dev.userservice.config.Config;
 import dev.userservice.db.DbSettings;
 import dev.userservice.db.EmbeddedDatabase;
@@ -94,9 +95,15 @@ public final class UserService {
 
       var readiness = new Readiness();
       watchSchema(vertx, pool, readiness);
+      IssuerKeys issuerKeys = null;
+      if (config.auth().enabled()) {
+        issuerKeys = new IssuerKeys(config.auth().issuer());
+        readiness.requireKeys(issuerKeys::held);
+        issuerKeys.start(vertx, config.auth().jwksRefresh());
+      }
       ExpiredKeyCleaner.schedule(vertx, new IdempotentCreates(pool, config.idempotencyTtl()),
           config.idempotencyCleanupPeriod().toMillis());
-      Deployment http = deployHttpServers(vertx, config, db, cpus, perLoop, metrics, readiness);
+      Deployment http = deployHttpServers(vertx, config, db, cpus, perLoop, metrics, readiness, issuerKeys);
       String deploymentId = http.id();
       int port = http.port();
       log.atInfo()
@@ -129,7 +136,7 @@ public final class UserService {
 
   /** One HTTP server per event loop, each with its own PostgreSQL pool, sharing one port. */
   private static Deployment deployHttpServers(Vertx vertx, Config config, DbSettings db, int loops,
-      int poolPerLoop, Metrics metrics, Readiness readiness) {
+      int poolPerLoop, Metrics metrics, Readiness readiness, IssuerKeys issuerKeys) {
     var serverOptions = new HttpServerOptions()
         .setHost(config.bindAddress())
         // -1 asks for one random port shared by every instance; 0 would give each its own.
@@ -148,7 +155,7 @@ public final class UserService {
           int loop = next.getAndIncrement();
           var verticle = new HttpVerticle(serverOptions,
               v -> PgPools.createForLoop(v, db, config, poolPerLoop, loop),
-              (v, pools) -> ApiRouter.create(v, config, pools, metrics, readiness), config.shutdownTimeout(),
+              (v, pools) -> ApiRouter.create(v, config, pools, metrics, readiness, issuerKeys), config.shutdownTimeout(),
               connectionLimits);
           synchronized (verticles) {
             verticles.add(verticle);

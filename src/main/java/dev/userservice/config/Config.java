@@ -37,7 +37,12 @@ public record Config(
     RequestLog requestLog,
     String logLevel,
     Duration idempotencyTtl,
-    Duration idempotencyCleanupPeriod) {
+    Duration idempotencyCleanupPeriod,
+    Auth auth) {
+
+  /** API 1.2: bearer tokens of an OpenID Connect provider (AUTH_MODE=oidc), or none (off). */
+  public record Auth(boolean enabled, String issuer, String audience, String adminRole, Duration jwksRefresh) {
+  }
 
   public static Config fromEnvironment() {
     return from(System.getenv());
@@ -89,7 +94,19 @@ public record Config(
         reader.oneOf("LOG_LEVEL", "INFO", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
         reader.duration("IDEMPOTENCY_TTL", Duration.ofHours(24)),
         // How often expired keys are removed; they stop counting the moment they expire.
-        Duration.ofMillis(reader.integer("IDEMPOTENCY_CLEANUP_MS", 60_000, 1, 3_600_000)));
+        Duration.ofMillis(reader.integer("IDEMPOTENCY_CLEANUP_MS", 60_000, 1, 3_600_000)),
+        auth(reader));
+  }
+
+  private static Auth auth(EnvReader reader) {
+    boolean enabled = reader.oneOf("AUTH_MODE", "OFF", "OFF", "OIDC").equals("OIDC");
+    String issuer = reader.string("OIDC_ISSUER", "");
+    if (enabled && !(issuer.startsWith("http://") || issuer.startsWith("https://"))) {
+      throw new ConfigException("OIDC_ISSUER must be the provider's issuer URL (http:// or https://) when AUTH_MODE is oidc"
+          + (issuer.isEmpty() ? "" : ", got '" + issuer + "'"));
+    }
+    return new Auth(enabled, issuer, reader.string("OIDC_AUDIENCE", "user-service"),
+        reader.string("OIDC_ADMIN_ROLE", "user-admin"), reader.duration("OIDC_JWKS_REFRESH", Duration.ofMinutes(5)));
   }
 
   /** Every environment variable the service reads, taken from the reader itself so it cannot drift. */
@@ -106,9 +123,10 @@ public record Config(
   /** Never print the password: this is what ends up in logs. */
   @Override
   public String toString() {
-    return "Config[port=%d, bindAddress=%s, db=%s:%d/%s, dbUser=%s, dbPassword=%s, poolSize=%d, migrateOnStart=%s]"
+    return "Config[port=%d, bindAddress=%s, db=%s:%d/%s, dbUser=%s, dbPassword=%s, poolSize=%d, migrateOnStart=%s, auth=%s]"
         .formatted(port, bindAddress, dbHost.orElse("embedded"), dbPort, dbName, dbUser,
-            dbPassword.isEmpty() ? "(none)" : "(set)", dbPoolSize, migrateOnStart);
+            dbPassword.isEmpty() ? "(none)" : "(set)", dbPoolSize, migrateOnStart,
+            auth.enabled() ? "oidc " + auth.issuer() : "off");
   }
 
   /** Reads and checks variables, failing with the variable's name so a typo is found at once. */

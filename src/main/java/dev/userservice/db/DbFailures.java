@@ -1,5 +1,6 @@
 package dev.userservice.db;
 
+import dev.userservice.user.ProfileExistsException;
 import dev.userservice.user.UsernameTakenException;
 import io.netty.channel.ChannelException;
 import io.vertx.core.Future;
@@ -10,6 +11,9 @@ import java.util.concurrent.TimeoutException;
 
 /** Sorts what the PostgreSQL client failed with into what the API answers. */
 public final class DbFailures {
+  /** V3's unique index on "user".owner_subject. */
+  private static final String OWNER_INDEX = "user_owner_subject";
+
   private DbFailures() {
   }
 
@@ -21,7 +25,8 @@ public final class DbFailures {
     if (failure instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       if (state.equals("23505")) {
-        return new UsernameTakenException(); // the only unique constraint besides the primary key
+        // The unique constraints besides the primary key: one profile per owner, and the username.
+        return OWNER_INDEX.equals(pg.getConstraint()) ? new ProfileExistsException() : new UsernameTakenException();
       }
       // 08: connection exception; 57P01-03: server shutting down or starting; 53300: too many connections
       if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {

@@ -1,5 +1,8 @@
 package dev.userservice.http;
 
+import dev.userservice.auth.BearerAuthHandler;
+import dev.userservice.auth.IssuerKeys;
+import dev.userservice.auth.TokenVerifier;
 import dev.userservice.config.Config;
 import dev.userservice.db.LoopPools;
 import dev.userservice.idempotency.IdempotentCreates;
@@ -31,7 +34,9 @@ public final class ApiRouter {
     this.router = router;
   }
 
-  public static Router create(Vertx vertx, Config config, LoopPools pools, Metrics metrics, Readiness readiness) {
+  /** {@code issuerKeys}: the provider's keys with AUTH_MODE=oidc, else null (no route needs a token). */
+  public static Router create(Vertx vertx, Config config, LoopPools pools, Metrics metrics, Readiness readiness,
+      IssuerKeys issuerKeys) {
     var users = new UserHandlers(new UserRepository(pools.queries()),
         new IdempotentCreates(pools.transactions(), config.idempotencyTtl()), config.retryAfterSeconds());
     var health = new HealthHandlers(pools.queries(), readiness, config.readyTimeout());
@@ -59,10 +64,18 @@ public final class ApiRouter {
     api.endpoint(HttpMethod.GET, "/health", health::health);
     api.endpoint(HttpMethod.GET, "/ready", timeout, health::ready);
     api.endpoint(HttpMethod.GET, "/metrics", metricsEndpoint::handle);
-    api.endpoint(HttpMethod.POST, "/user", timeout, body, users::create);
-    api.endpoint(HttpMethod.GET, "/user/{id}", timeout, users::get);
-    api.endpoint(HttpMethod.PUT, "/user/{id}", timeout, body, users::update);
-    api.endpoint(HttpMethod.DELETE, "/user/{id}", timeout, users::delete);
+    // API 1.2: with AUTH_MODE=oidc every /user route needs a bearer token, and /user/me exists.
+    Handler<RoutingContext> token = issuerKeys == null ? RoutingContext::next
+        : new BearerAuthHandler(new TokenVerifier(config.auth(), issuerKeys, vertx), metrics)::handle;
+    api.endpoint(HttpMethod.POST, "/user", timeout, body, token, users::create);
+    if (issuerKeys != null) {
+      api.endpoint(HttpMethod.GET, "/user/me", timeout, token, users::getOwn);
+      api.endpoint(HttpMethod.PUT, "/user/me", timeout, body, token, users::updateOwn);
+      api.endpoint(HttpMethod.DELETE, "/user/me", timeout, token, users::deleteOwn);
+    }
+    api.endpoint(HttpMethod.GET, "/user/{id}", timeout, token, users::get);
+    api.endpoint(HttpMethod.PUT, "/user/{id}", timeout, body, token, users::update);
+    api.endpoint(HttpMethod.DELETE, "/user/{id}", timeout, token, users::delete);
     api.endpoint(HttpMethod.GET, "/openapi.yaml", documentation::yaml);
     api.endpoint(HttpMethod.GET, "/openapi.json", documentation::json);
     api.endpoint(HttpMethod.GET, "/docs", documentation::page);
@@ -86,10 +99,16 @@ public final class ApiRouter {
       });
     }
     var route = router.route(method, vertxPath(template));
+    if (method == HttpMethod.GET) {
+      route.method(HttpMethod.HEAD); // RFC 9110: HEAD wherever GET; Vert.x sends the head without the body
+    }
     for (Handler<RoutingContext> handler : handlers) {
       route.handler(handler);
     }
     methodsByRoute.computeIfAbsent(template, t -> new ArrayList<>()).add(method);
+    if (method == HttpMethod.GET) {
+      methodsByRoute.get(template).add(HttpMethod.HEAD);
+    }
   }
 
   /** After the real routes: a known path with another method gets 405 and the methods it has. */

@@ -1,5 +1,7 @@
 package dev.userservice.http;
 
+import dev.userservice.auth.BearerAuthHandler;
+import dev.userservice.auth.Principal;
 import dev.userservice.config.RequestLog;
 import dev.userservice.logging.JsonLogging;
 import dev.userservice.metrics.Metrics;
@@ -45,7 +47,9 @@ final class ObservabilityHandler {
       try (Scope current = span.makeCurrent()) {
         metrics.requestTimer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
         if (requestLog.logs(status, nanos)) {
+          Principal caller = BearerAuthHandler.principal(ctx); // the subject, never the token
           accessLog.atInfo()
+              .addKeyValue("subject", caller == null ? null : caller.subject())
               .addKeyValue("method", method)
               .addKeyValue("route", route)
               .addKeyValue("path", ctx.request().path())

@@ -1,5 +1,7 @@
 package dev.userservice.http;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * What /ready needs to know besides whether the database answers: the schema is current, and
  * no shutdown has begun. Written by one thread, read by the event loops.
@@ -7,6 +9,12 @@ package dev.userservice.http;
 public final class Readiness {
   private volatile boolean schemaCurrent;
   private volatile boolean draining;
+  private volatile BooleanSupplier keysHeld = () -> true;
+
+  /** With AUTH_MODE=oidc: not ready until the issuer's keys are held (no token could be checked). */
+  public void requireKeys(BooleanSupplier held) {
+    keysHeld = held;
+  }
 
   public void schemaIsCurrent() {
     schemaCurrent = true;
@@ -25,6 +33,6 @@ public final class Readiness {
   }
 
   boolean acceptsTraffic() {
-    return schemaCurrent && !draining;
+    return schemaCurrent && !draining && keysHeld.getAsBoolean();
   }
 }

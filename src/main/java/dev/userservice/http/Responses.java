@@ -58,7 +58,11 @@ public final class Responses {
 
   /** {"message": text, "id": id}: the answer to every write. */
   static void messageWithId(RoutingContext ctx, String text, long id) {
-    send(ctx, 200, UserJsonWriter.message(text, id));
+    messageWithId(ctx, 200, text, id);
+  }
+
+  static void messageWithId(RoutingContext ctx, int status, String text, long id) {
+    send(ctx, status, UserJsonWriter.message(text, id));
   }
 
   /** Sends a JSON answer with extra headers given as name, value pairs. */

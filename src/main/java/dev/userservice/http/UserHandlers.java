@@ -1,16 +1,30 @@
 package dev.userservice.http;
 
+import dev.userservice.auth.BearerAuthHandler;
+import dev.userservice.auth.Principal;
 import dev.userservice.idempotency.IdempotentCreates;
 import dev.userservice.idempotency.KeyedCreate;
+import dev.userservice.user.ProfileExistsException;
+import dev.userservice.user.User;
+import dev.userservice.user.UserData;
 import dev.userservice.user.UserJsonReader;
 import dev.userservice.user.UserRepository;
+import dev.userservice.user.VersionCondition;
 import dev.userservice.user.WriteOutcome;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
-/** POST /user and GET, PUT, DELETE /user/{id}: check the request, call the repository, answer. */
+/**
+ * POST /user, GET, PUT, DELETE /user/{id} and (API 1.2) /user/me: check the request, call the
+ * repository, answer. With AUTH_MODE=oidc the caller's {@link Principal} decides whose profile
+ * a request may reach; with it off there is no principal and every profile is reachable.
+ */
 final class UserHandlers {
   private static final String NOT_FOUND = "user not found";
   private static final String CHANGED = "user was changed since it was read";
+  private static final String FORBIDDEN = "access to this user is not allowed";
 
   private final UserRepository users;
   private final IdempotentCreates keyedCreates;
@@ -26,13 +40,15 @@ final class UserHandlers {
     String key = RequestChecks.idempotencyKey(ctx);
     RequestChecks.requireJsonBody(ctx);
     var user = UserJsonReader.read(bodyBytes(ctx), null);
+    Principal caller = BearerAuthHandler.principal(ctx);
+    String owner = caller == null ? null : caller.ownerOfNewProfile();
     if (key == null) {
-      users.create(user)
+      users.create(user, owner)
           .onSuccess(id -> Responses.messageWithId(ctx, "user created", id))
-          .onFailure(ctx::fail);
+          .onFailure(failure -> failedCreate(ctx, caller, failure));
       return;
     }
-    keyedCreates.create(key, user)
+    keyedCreates.create(caller == null ? key : caller.scopedKey(key), user, owner)
         .onSuccess(outcome -> {
           switch (outcome) {
             case KeyedCreate.Answer answer -> Responses.kept(ctx, answer.status(), answer.body(), answer.replayed());
@@ -42,30 +58,75 @@ final class UserHandlers {
                 Responses.message(ctx, 422, "Idempotency-Key was already used for a different request");
           }
         })
-        .onFailure(ctx::fail);
+        .onFailure(failure -> failedCreate(ctx, caller, failure));
+  }
+
+  /** A second profile for one subject: 409 with the id of the one it has. */
+  private void failedCreate(RoutingContext ctx, Principal caller, Throwable failure) {
+    if (!(failure instanceof ProfileExistsException exists) || caller == null) {
+      ctx.fail(failure);
+      return;
+    }
+    users.findOwnedBy(caller.subject()).onSuccess(own -> {
+      if (own == null) { // deleted in the meantime: the client may simply try again
+        ctx.fail(failure);
+      } else {
+        Responses.messageWithId(ctx, 409, exists.getMessage(), own.id());
+      }
+    }).onFailure(ctx::fail);
   }
 
   void get(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
     var ifNoneMatch = EntityTags.ifNoneMatch(RequestChecks.header(ctx, "if-none-match"));
-    users.find(id)
-        .onSuccess(user -> {
-          if (user == null) {
-            Responses.message(ctx, 404, NOT_FOUND);
-          } else if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, user.version())) {
-            Responses.notModified(ctx, EntityTags.of(user.version()));
-          } else {
-            Responses.user(ctx, user, EntityTags.of(user.version()));
-          }
-        })
-        .onFailure(ctx::fail);
+    users.find(id).onSuccess(user -> answerRead(ctx, user, ifNoneMatch)).onFailure(ctx::fail);
+  }
+
+  void getOwn(RoutingContext ctx) {
+    var ifNoneMatch = EntityTags.ifNoneMatch(RequestChecks.header(ctx, "if-none-match"));
+    users.findOwnedBy(BearerAuthHandler.principal(ctx).subject())
+        .onSuccess(user -> answerRead(ctx, user, ifNoneMatch)).onFailure(ctx::fail);
+  }
+
+  private void answerRead(RoutingContext ctx, User user, VersionCondition ifNoneMatch) {
+    if (user == null) {
+      Responses.message(ctx, 404, NOT_FOUND);
+    } else if (!allowed(ctx, user)) {
+      Responses.message(ctx, 403, FORBIDDEN);
+    } else if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, user.version())) {
+      Responses.notModified(ctx, EntityTags.of(user.version()));
+    } else {
+      Responses.user(ctx, user, EntityTags.of(user.version()));
+    }
   }
 
   void update(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
-    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
-    RequestChecks.requireJsonBody(ctx);
-    var user = UserJsonReader.read(bodyBytes(ctx), id);
+    if (BearerAuthHandler.principal(ctx) == null) {
+      update(ctx, id); // the write itself tells 404 from 412
+      return;
+    }
+    checkHeadersAndBody(ctx, id);
+    whenAllowed(ctx, () -> users.find(id), found -> update(ctx, found));
+  }
+
+  void updateOwn(RoutingContext ctx) {
+    checkHeadersAndBody(ctx, null);
+    whenAllowed(ctx, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()), id -> update(ctx, id));
+  }
+
+  /** Runs in a lookup's callback too, where a thrown ApiException would be lost: its checks fail the context. */
+  private void update(RoutingContext ctx, long id) {
+    VersionCondition ifMatch;
+    UserData user;
+    try {
+      ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+      RequestChecks.requireJsonBody(ctx);
+      user = UserJsonReader.read(bodyBytes(ctx), id);
+    } catch (RuntimeException badRequest) {
+      ctx.fail(badRequest);
+      return;
+    }
     users.update(id, user, ifMatch)
         .onSuccess(outcome -> {
           if (outcome.result() == WriteOutcome.Result.DONE) {
@@ -79,10 +140,61 @@ final class UserHandlers {
 
   void delete(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
-    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    if (BearerAuthHandler.principal(ctx) == null) {
+      delete(ctx, id);
+      return;
+    }
+    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match")); // a malformed header is a 400 before any lookup
+    whenAllowed(ctx, () -> users.find(id), found -> delete(ctx, found));
+  }
+
+  void deleteOwn(RoutingContext ctx) {
+    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    whenAllowed(ctx, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()), id -> delete(ctx, id));
+  }
+
+  private void delete(RoutingContext ctx, long id) {
+    VersionCondition ifMatch;
+    try {
+      ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    } catch (RuntimeException badRequest) {
+      ctx.fail(badRequest);
+      return;
+    }
     users.delete(id, ifMatch)
         .onSuccess(outcome -> answerWrite(ctx, outcome, "user deleted", id))
         .onFailure(ctx::fail);
+  }
+
+  /** The bad-request checks of a PUT, before the profile is looked up: a 400 or 415 needs no database. */
+  private static void checkHeadersAndBody(RoutingContext ctx, Long pathId) {
+    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    RequestChecks.requireJsonBody(ctx);
+    if (pathId != null) {
+      UserJsonReader.read(bodyBytes(ctx), pathId);
+    }
+  }
+
+  /**
+   * Runs {@code write} with the profile's id once a lookup of its owner says the caller may reach
+   * it. The owner of a profile never changes, so the lookup cannot go stale before the write (a
+   * delete in between makes the write a 404).
+   */
+  private void whenAllowed(RoutingContext ctx, Supplier<Future<User>> lookup, LongConsumer write) {
+    lookup.get().onSuccess(user -> {
+      if (user == null) {
+        Responses.message(ctx, 404, NOT_FOUND);
+      } else if (!allowed(ctx, user)) {
+        Responses.message(ctx, 403, FORBIDDEN);
+      } else {
+        write.accept(user.id());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static boolean allowed(RoutingContext ctx, User user) {
+    Principal caller = BearerAuthHandler.principal(ctx);
+    return caller == null || caller.mayAccess(user.owner());
   }
 
   private static byte[] bodyBytes(RoutingContext ctx) {

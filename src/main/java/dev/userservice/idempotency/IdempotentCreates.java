@@ -34,8 +34,8 @@ public final class IdempotentCreates {
   // key the cleaner has not removed yet is taken over.
   private static final String CREATE_AND_KEEP = """
       WITH created AS (
-          INSERT INTO "user" (username, first_name, last_name, email, phone)
-          VALUES ($3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING RETURNING id)
+          INSERT INTO "user" (username, first_name, last_name, email, phone, owner_subject)
+          VALUES ($3, $4, $5, $6, $7, $9) ON CONFLICT (username) DO NOTHING RETURNING id)
       INSERT INTO idempotency_key (key, request_hash, status, user_id, expires_at)
       SELECT $1, $2, CASE WHEN answer.id IS NULL THEN 409 ELSE 200 END, answer.id, now() + make_interval(secs => $8)
       FROM (SELECT (SELECT id FROM created) AS id) answer
@@ -55,7 +55,11 @@ public final class IdempotentCreates {
     this.ttlSeconds = ttl.toMillis() / 1000.0;
   }
 
-  public Future<KeyedCreate> create(String key, UserData user) {
+  /**
+   * {@code key} as stored: with AUTH_MODE=oidc scoped to the subject (Principal.scopedKey), so a
+   * key is never another subject's replay; {@code owner} the new profile's owner or null.
+   */
+  public Future<KeyedCreate> create(String key, UserData user, String owner) {
     byte[] fingerprint = RequestFingerprint.of(user);
     return Transactions.run(pool, conn -> {
           // Sent together (the connection pipelines them) but run in order: the lookup's snapshot
@@ -71,7 +75,7 @@ public final class IdempotentCreates {
             }
             return conn.preparedQuery(CREATE_AND_KEEP)
                 .execute(Tuple.of(key, Buffer.buffer(fingerprint), user.username(), user.firstName(),
-                    user.lastName(), user.email(), user.phone()).addDouble(ttlSeconds))
+                    user.lastName(), user.email(), user.phone()).addDouble(ttlSeconds).addString(owner))
                 .map(rows -> answer(rows.iterator().next(), false));
           });
         })

@@ -101,6 +101,12 @@ public final class Metrics implements AutoCloseable {
         .register(registry);
   }
 
+  /** Bearer tokens refused (AUTH_MODE=oidc), by reason: missing, malformed, signature, expired, ... */
+  public Counter refusedTokens(String reason) {
+    return Counter.builder("auth.tokens.refused").tag("reason", reason)
+        .description("Requests to /user refused for their bearer token, by reason").register(registry);
+  }
+
   public void poolSize(String poolName, int maxSize) {
     Gauge.builder("db.pool.max.size", () -> maxSize).tag("pool", poolName)
         .description("Connections the pool may open").register(registry);

@@ -18,10 +18,13 @@ import io.vertx.sqlclient.Tuple;
  */
 public final class UserRepository {
   private static final String INSERT = """
-      INSERT INTO "user" (username, first_name, last_name, email, phone)
-      VALUES ($1, $2, $3, $4, $5) RETURNING id""";
+      INSERT INTO "user" (username, first_name, last_name, email, phone, owner_subject)
+      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""";
   private static final String SELECT = """
-      SELECT id, version, username, first_name, last_name, email, phone FROM "user" WHERE id = $1""";
+      SELECT id, version, username, first_name, last_name, email, phone, owner_subject FROM "user" WHERE id = $1""";
+  private static final String SELECT_OWNED = """
+      SELECT id, version, username, first_name, last_name, email, phone, owner_subject FROM "user"
+      WHERE owner_subject = $1""";
   private static final String UPDATE = """
       UPDATE "user" SET username = $2, first_name = $3, last_name = $4, email = $5, phone = $6,
           version = version + 1
@@ -44,10 +47,10 @@ public final class UserRepository {
     this.pool = pool;
   }
 
-  /** @return the new user's id */
-  public Future<Long> create(UserData user) {
+  /** @return the new user's id; {@code owner} null: no one's (always so with AUTH_MODE off) */
+  public Future<Long> create(UserData user, String owner) {
     return pool.preparedQuery(INSERT)
-        .execute(Tuple.of(user.username(), user.firstName(), user.lastName(), user.email(), user.phone()))
+        .execute(Tuple.of(user.username(), user.firstName(), user.lastName(), user.email(), user.phone(), owner))
         .map(rows -> rows.iterator().next().getLong(0))
         .recover(DbFailures::translate);
   }
@@ -56,6 +59,14 @@ public final class UserRepository {
   public Future<User> find(long id) {
     return pool.preparedQuery(SELECT)
         .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : toUser(rows.iterator().next()))
+        .recover(DbFailures::translate);
+  }
+
+  /** @return the profile this subject owns, or null when it has none */
+  public Future<User> findOwnedBy(String subject) {
+    return pool.preparedQuery(SELECT_OWNED)
+        .execute(Tuple.of(subject))
         .map(rows -> rows.size() == 0 ? null : toUser(rows.iterator().next()))
         .recover(DbFailures::translate);
   }
@@ -110,6 +121,6 @@ public final class UserRepository {
 
   private static User toUser(Row row) {
     return new User(row.getLong(0), row.getLong(1), new UserData(
-        row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6)));
+        row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6)), row.getString(7));
   }
 }

@@ -57,6 +57,8 @@ class ChartTest {
         Arguments.of("Gateway API route", new String[] {"httpRoute.enabled", "true",
             "httpRoute.parentRefs[0].name", "public", "httpRoute.parentRefs[0].namespace", "gateway-system",
             "httpRoute.parentRefs[0].sectionName", "http"}),
+        Arguments.of("accounts (auth) on, NetworkPolicy on", new String[] {"auth.enabled", "true",
+            "auth.issuer", "http://arch.homework/auth/realms/hw3", "networkPolicy.enabled", "true"}),
         Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
             "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
@@ -191,6 +193,20 @@ class ChartTest {
     }
     boolean existing = List.of(sets).contains("database.existingSecret") || List.of(sets).contains("cloudnative-pg");
     assertThat(chart.find("Secret", secretName).isPresent()).isEqualTo(!existing);
+  }
+
+  @Test
+  void authValuesBecomeTheServicesVariablesAndOpenEgressToTheProvider() {
+    var chart = RenderedChart.render("auth.enabled", "true", "auth.issuer", "https://id.example.com:8443/realms/hw3",
+        "auth.audience", "users-api", "auth.adminRole", "admins", "auth.jwksRefresh", "PT1M", "networkPolicy.enabled", "true");
+    JsonNode data = chart.get("ConfigMap", APP).at("/data");
+    assertThat(data.get("AUTH_MODE").asText()).isEqualTo("oidc");
+    assertThat(data.get("OIDC_ISSUER").asText()).isEqualTo("https://id.example.com:8443/realms/hw3");
+    assertThat(data.get("OIDC_AUDIENCE").asText()).isEqualTo("users-api");
+    assertThat(data.get("OIDC_ADMIN_ROLE").asText()).isEqualTo("admins");
+    assertThat(data.get("OIDC_JWKS_REFRESH").asText()).isEqualTo("PT1M");
+    assertThat(chart.get("NetworkPolicy", APP).at("/spec/egress").toString()).contains("{\"port\":8443,\"protocol\":\"TCP\"}");
+    assertThat(RenderedChart.render().get("ConfigMap", APP).at("/data").has("AUTH_MODE")).as("off by default").isFalse();
   }
 
   @Test

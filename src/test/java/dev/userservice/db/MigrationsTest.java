@@ -23,7 +23,7 @@ class MigrationsTest {
 
   @Test
   void appliesToAnEmptyDatabaseAndSeedsUserOne() throws SQLException {
-    assertThat(Migrations.migrate(empty, 0)).isEqualTo(2);
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(Integer.parseInt(Migrations.LATEST_VERSION));
     try (Connection c = connect(empty); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT username, email FROM \"user\" WHERE id = 1")) {
       assertThat(rs.next()).isTrue();
@@ -69,9 +69,11 @@ class MigrationsTest {
     execute("INSERT INTO \"user\" (username, email) VALUES ('before-v2', 'b@example.com')");
     execute("UPDATE \"user\" SET first_name = 'Johnny' WHERE id = 1");
 
-    assertThat(Migrations.migrate(empty, 0)).isEqualTo(1);
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(2); // V2 and V3
 
     assertThat(count("SELECT count(*) FROM \"user\" WHERE version = 1")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM \"user\" WHERE owner_subject IS NULL"))
+        .as("rows from before API 1.2 belong to no one").isEqualTo(2);
     assertThat(count("SELECT count(*) FROM \"user\" WHERE username = 'before-v2' AND email = 'b@example.com'"))
         .isEqualTo(1);
     assertThat(count("SELECT count(*) FROM \"user\" WHERE id = 1 AND first_name = 'Johnny'")).isEqualTo(1);

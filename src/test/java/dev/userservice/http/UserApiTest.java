@@ -170,15 +170,32 @@ class UserApiTest {
   }
 
   @Test
+  void headIsServedWhereverGetIsWithTheGetsStatusAndHeadersAndNoBody() {
+    long id = api.createUser("head");
+    Response get = api.get("/user/" + id);
+    Response head = api.request("HEAD", "/user/" + id, null);
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.header("etag")).isEqualTo(get.header("etag"));
+    assertThat(head.header("content-type")).isEqualTo(get.header("content-type"));
+    assertThat(api.request("HEAD", "/user/999999999", null).status()).isEqualTo(404);
+    for (String path : new String[] {"/health", "/ready", "/metrics", "/openapi.yaml", "/openapi.json", "/docs"}) {
+      Response answer = api.request("HEAD", path, null);
+      assertThat(answer.status()).as(path).isEqualTo(200);
+      assertThat(answer.body()).as(path).isEmpty();
+    }
+  }
+
+  @Test
   void wrongMethodIs405WithAllow() {
-    assertMethodNotAllowed(api.request("PATCH", "/user/1", null), "GET, PUT, DELETE");
+    assertMethodNotAllowed(api.request("PATCH", "/user/1", null), "GET, HEAD, PUT, DELETE");
     assertMethodNotAllowed(api.request("POST", "/user/1", "{}".getBytes(), "content-type", "application/json"),
-        "GET, PUT, DELETE");
+        "GET, HEAD, PUT, DELETE");
     assertMethodNotAllowed(api.get("/user"), "POST");
     assertMethodNotAllowed(api.request("DELETE", "/user", null), "POST");
-    assertMethodNotAllowed(api.request("POST", "/health", null), "GET");
-    assertMethodNotAllowed(api.request("PUT", "/ready", null), "GET");
-    assertMethodNotAllowed(api.request("DELETE", "/metrics", null), "GET");
+    assertMethodNotAllowed(api.request("POST", "/health", null), "GET, HEAD");
+    assertMethodNotAllowed(api.request("PUT", "/ready", null), "GET, HEAD");
+    assertMethodNotAllowed(api.request("DELETE", "/metrics", null), "GET, HEAD");
   }
 
   @Test

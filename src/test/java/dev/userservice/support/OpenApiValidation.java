@@ -64,6 +64,22 @@ public final class OpenApiValidation {
   private OpenApiValidation() {
   }
 
+  /** HEAD: a status the GET documents, and no body (the GET's headers come with it). */
+  @SuppressWarnings("unchecked")
+  private static List<String> headCheck(String template, Response response) {
+    var problems = new ArrayList<String>();
+    var get = (Map<String, Object>) ((Map<String, Map<String, Object>>) PARSED.get("paths")).get(template).get("get");
+    var statuses = ((Map<Object, Object>) get.get("responses")).keySet().stream().map(String::valueOf).toList();
+    if (!statuses.contains(Integer.toString(response.status()))) {
+      problems.add("HEAD answered " + response.status() + ", which the GET does not document: " + statuses);
+    }
+    if (!response.body().isEmpty()) {
+      problems.add("HEAD answered with a body");
+    }
+    VALIDATED.incrementAndGet();
+    return problems;
+  }
+
   /** Throws an AssertionError naming every way the answer breaks the document. */
   public static void check(String method, String rawPath, Response response) {
     String path = normalized(rawPath);
@@ -78,6 +94,8 @@ public final class OpenApiValidation {
       if (allow == null || !new TreeSet<>(Arrays.asList(allow.split(",\\s*"))).equals(METHODS.get(template))) {
         problems.add("Allow header '" + allow + "' is not the documented methods " + documented);
       }
+    } else if (method.equals("HEAD")) {
+      problems = headCheck(template, response);
     } else {
       problems = libraryCheck(method, template, response);
     }
@@ -227,6 +245,9 @@ public final class OpenApiValidation {
           OPERATIONS.put(template + " " + key.toUpperCase(), (String) ((Map<String, Object>) operation).get("operationId"));
         }
       });
+      if (methods.contains("GET")) {
+        methods.add("HEAD"); // served wherever GET is (RFC 9110), as the document's description says
+      }
       METHODS.put(template, methods);
     });
   }
