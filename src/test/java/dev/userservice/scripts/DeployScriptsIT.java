@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeployScriptsIT {
   private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh",
-      "scripts/podman-image.sh");
+      "scripts/podman-image.sh", "scripts/keycloak-local.sh");
 
   @TempDir
   Path bin;

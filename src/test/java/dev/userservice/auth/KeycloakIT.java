@@ -1,0 +1,109 @@
+package dev.userservice.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.SignedJWT;
+import dev.userservice.support.ApiClient;
+import dev.userservice.support.Keycloak;
+import dev.userservice.support.Response;
+import dev.userservice.support.TestDatabase;
+import dev.userservice.support.TestService;
+import dev.userservice.support.Tools;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API 1.2 against a real Keycloak with the realm the chart imports: the course's scenario as the
+ * Postman collection, run by newman, and key rotation through Keycloak's admin API while the
+ * service runs.
+ */
+class KeycloakIT {
+  private static final Duration REFRESH = Duration.ofSeconds(3);
+  private static final Path COLLECTION = Path.of("postman", "user-service-accounts.postman_collection.json");
+  private static Keycloak keycloak;
+  private static TestService service;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    keycloak = Keycloak.start();
+    System.out.printf("Keycloak started in %d ms at %s%n", keycloak.startTime().toMillis(), keycloak.url());
+    service = TestService.start(TestDatabase.settings(), Map.of("AUTH_MODE", "oidc", "OIDC_ISSUER", keycloak.issuer(),
+        "OIDC_JWKS_REFRESH", Long.toString(REFRESH.toSeconds())));
+    api = service.api;
+    await("/ready with Keycloak's keys", () -> api.get("/ready").status() == 200, Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (service != null) {
+      service.close();
+    }
+    if (keycloak != null) {
+      keycloak.close();
+    }
+  }
+
+  @Test
+  void theCoursesScenarioPassesInNewman() {
+    String newman = System.getenv().getOrDefault("NEWMAN", "newman"); // .ci/run installs it from npm
+    Tools.require(newman);
+    String host = api.base().replace("http://", "");
+    Tools.Result run = Tools.run(Path.of("."), 300, newman, "run", COLLECTION.toString(), "--color", "off",
+        "--env-var", "baseUrl=" + host, "--env-var", "keycloakUrl=" + keycloak.url().replace("http://", ""),
+        "--env-var", "registrarSecret=" + keycloak.registrarSecret());
+    System.out.println(run.output());
+    assertThat(run.exitCode()).as("newman's exit code (every assertion passed)").isZero();
+    assertThat(run.output()).contains("user 2 cannot change user 1's profile").containsPattern("requests\\s*│\\s*17\\s*│\\s*0");
+  }
+
+  @Test
+  void aKeyAddedInKeycloakSignsTheNextTokensAndARemovedKeysTokensAreRefused() throws Exception {
+    String username = "rotation-" + UUID.randomUUID();
+    keycloak.register(username, "Rotation-1");
+    String before = keycloak.signIn(username, "Rotation-1");
+    String oldKeyId = SignedJWT.parse(before).getHeader().getKeyID();
+    assertThat(get(before).status()).as("a token of the current key").isEqualTo(404);
+    String oldProvider = keycloak.keyProviders().stream().map(JsonObject.class::cast)
+        .filter(c -> c.getString("providerId").equals("rsa-generated")).findFirst().orElseThrow().getString("id");
+
+    keycloak.addRsaKey("rotated-" + System.currentTimeMillis(), 500);
+    String after = keycloak.signIn(username, "Rotation-1");
+    String newKeyId = SignedJWT.parse(after).getHeader().getKeyID();
+    assertThat(newKeyId).as("the next tokens are signed by the new key").isNotEqualTo(oldKeyId);
+    long added = System.nanoTime();
+    await("the new key's token accepted without a restart", () -> get(after).status() == 404, Duration.ofSeconds(20));
+    long acceptedMillis = (System.nanoTime() - added) / 1_000_000;
+    assertThat(get(before).status()).as("the old key still listed: its tokens still count").isEqualTo(404);
+
+    keycloak.removeKeyProvider(oldProvider);
+    long removed = System.nanoTime();
+    await("the removed key's tokens refused", () -> get(before).status() == 401, REFRESH.multipliedBy(5));
+    long refusedMillis = (System.nanoTime() - removed) / 1_000_000;
+    System.out.printf("key rotation in Keycloak: a token of the added key accepted after %d ms (no restart); the "
+        + "removed key's tokens refused %d ms after its removal (OIDC_JWKS_REFRESH %d s)%n",
+        acceptedMillis, refusedMillis, REFRESH.toSeconds());
+    assertThat(get(after).status()).isEqualTo(404);
+  }
+
+  private static Response get(String token) {
+    return api.request("GET", "/user/me", null, "authorization", "Bearer " + token);
+  }
+
+  private static void await(String what, BooleanSupplier condition, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + within + ": " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
