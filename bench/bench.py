@@ -16,7 +16,9 @@ Everything listens on 127.0.0.1 and every step is bounded in time:
      exec to the first 200 on /ready, a warm-up long enough for the JIT to settle, then
      wrk -t2 -c32 --latency: `get` and `mixed` (tracing as by default: spans made for logs and
      exemplars, none exported); then the service again with OTEL_EXPORTER_OTLP_ENDPOINT at a
-     local OTLP sink and every trace sampled: `get, traces exported`; then the service as the
+     local OTLP sink and every trace sampled: `get, traces exported`; then with AUTH_MODE=oidc
+     against a local issuer, each GET with an administrator's bearer token (one per connection):
+     `get, auth on`, and its CPU per GET against `get`'s; then the service as the
      README starts it (./run.sh): its start and its peak RSS under `get`;
   4. a table and target/bench/results.json: req/s, p50/p99, errors, the service's and
      PostgreSQL's CPU per request (user+sys from /proc; the JIT compiler threads' share shown
@@ -185,12 +187,12 @@ def allocated_bytes(pid, port):
     return float(re.search(r"^jvm_gc_memory_allocated_bytes_total(?:\{[^}]*\})? ([\d.eE+-]+)$", text, re.M).group(1))
 
 
-def warm_up(pid, port, script="get.lua", max_id=USERS + 1):
+def warm_up(pid, port, script="get.lua", max_id=USERS + 1, extra=()):
     """wrk in steps of WARMUP seconds until the JIT has settled (see JIT_SETTLED); returns the seconds taken."""
     waited = 0
     while True:
         cpu0, jit0 = cpu_seconds(pid), jit_cpu_seconds(pid)
-        wrk(port, script, WARMUP, max_id=max_id)
+        wrk(port, script, WARMUP, max_id=max_id, extra=extra)
         waited += WARMUP
         cpu, jit = cpu_seconds(pid) - cpu0, jit_cpu_seconds(pid) - jit0
         if jit <= JIT_SETTLED * cpu or waited >= WARMUP_MAX:
@@ -276,10 +278,10 @@ def pgbench(port):
     return float(re.search(r"tps = ([\d.]+) \((?:without initial connection time|excluding connections)", out).group(1))
 
 
-def wrk(port, script, seconds, connections=CONNECTIONS, max_id=USERS + 1):
-    """wrk's script draws ids 2..max_id (the loaded users)."""
+def wrk(port, script, seconds, connections=CONNECTIONS, max_id=USERS + 1, extra=()):
+    """wrk's script draws ids 2..max_id (the loaded users); `extra` are more script arguments."""
     out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-                          "-s", str(BENCH / script), f"http://127.0.0.1:{port}", "--", str(max_id)],
+                          "-s", str(BENCH / script), f"http://127.0.0.1:{port}", "--", str(max_id), *extra],
                          check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
     def latency(p):
         value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
@@ -292,6 +294,64 @@ def wrk(port, script, seconds, connections=CONNECTIONS, max_id=USERS + 1):
         "p50_ms": latency(50), "p99_ms": latency(99),
         "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
     }
+
+
+class TokenIssuer:
+    """An OpenID Connect issuer on 127.0.0.1 for AUTH_MODE=oidc: its configuration and one RSA key,
+    and RS256 access tokens it signs, as a provider's would be (issuer, audience, subject, roles)."""
+
+    def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        numbers = self.key.public_key().public_numbers()
+        jwk = {"kty": "RSA", "kid": "bench", "use": "sig", "alg": "RS256",
+               "n": self.b64(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")), "e": self.b64(numbers.e.to_bytes(3, "big"))}
+        issuer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                documents = {"/realms/bench/.well-known/openid-configuration":
+                             {"issuer": issuer.issuer(), "jwks_uri": issuer.issuer() + "/certs"},
+                             "/realms/bench/certs": {"keys": [jwk]}}
+                body = json.dumps(documents.get(self.path, {})).encode()
+                self.send_response(200 if self.path in documents else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def b64(data):
+        import base64
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def issuer(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/realms/bench"
+
+    def env(self):
+        return {"AUTH_MODE": "oidc", "OIDC_ISSUER": self.issuer(), "OIDC_AUDIENCE": "user-service",
+                "OIDC_ADMIN_ROLE": "user-admin"}
+
+    def token(self, subject, lifetime_s=3600):
+        """An administrator's token (every loaded user is no one's: only administrators read them)."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+        now = int(time.time())
+        header = self.b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": "bench"}).encode())
+        claims = self.b64(json.dumps({"iss": self.issuer(), "aud": ["user-service", "account"], "sub": subject,
+                                      "iat": now, "exp": now + lifetime_s, "azp": "bench",
+                                      "realm_access": {"roles": ["user-admin", "offline_access"]}}).encode())
+        signature = self.key.sign(f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{header}.{claims}.{self.b64(signature)}"
+
+    def close(self):
+        self.server.shutdown()
 
 
 class OtlpSink:
@@ -325,11 +385,12 @@ class OtlpSink:
         self.server.shutdown()
 
 
-def measure(service_pid, postmaster, port, script, seconds=DURATION, connections=CONNECTIONS, max_id=USERS + 1):
+def measure(service_pid, postmaster, port, script, seconds=DURATION, connections=CONNECTIONS, max_id=USERS + 1,
+            extra=()):
     """One wrk run with the service's and PostgreSQL's CPU over it, and what the service allocated."""
     bytes0 = allocated_bytes(service_pid, port)
     svc0, jit0, pg0 = cpu_seconds(service_pid), jit_cpu_seconds(service_pid), postgres_cpu(postmaster)
-    run = wrk(port, script, seconds, connections, max_id)
+    run = wrk(port, script, seconds, connections, max_id, extra)
     svc1, jit1, pg1 = cpu_seconds(service_pid), jit_cpu_seconds(service_pid), postgres_cpu(postmaster)
     bytes1 = allocated_bytes(service_pid, port)
     requests = max(run["requests"], 1)
@@ -413,6 +474,24 @@ def one_run(db_port, postmaster, round_no):
     if sink.exports == 0:
         sys.exit("tracing: the sink received no export")
 
+    issuer = TokenIssuer()
+    tokens = WORK / "tokens.txt"
+    tokens.write_text("\n".join(issuer.token(f"bench-{i}") for i in range(CONNECTIONS)) + "\n")
+    log(f"auth on: AUTH_MODE=oidc against a local issuer; {CONNECTIONS} administrators' RS256 tokens, one per connection")
+    service, _ = start_service({**env, **issuer.env()}, True)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", 30)
+        warm_up(service.pid, port, "get_auth.lua", extra=(str(tokens),))
+        run = measure(service.pid, postmaster, port, "get_auth.lua", extra=(str(tokens),))
+    finally:
+        stop(service)
+        issuer.close()
+    if run["errors"]:
+        sys.exit(f"get, auth on: {run['errors']} answers were not 2xx: the tokens were refused")
+    results["get, auth on (a token per connection)"] = run
+    log(f"get, auth on: {run['rps']:.0f} req/s; service CPU per GET, auth on / off: "
+        f"{run['service_cpu_us_per_req'] / results['get']['service_cpu_us_per_req']:.2f}")
+
     log("the service as the README starts it: ./run.sh")
     service, seconds = start_as_readme_does(env)
     try:
@@ -458,6 +537,10 @@ def print_record(title, r):
               f"{s['service_to_postgres_cpu']:.2f} | "
               f"{s['allocated_bytes_per_req'] / 1024:.1f} | {s['ratio_to_pgbench']:.2f} |")
     print(f"| pgbench (same PostgreSQL) | {r['pgbench_tps']:.0f} TPS | | | | | | | | 1.00 |")
+    auth = r["scenarios"].get("get, auth on (a token per connection)")
+    if auth:
+        print(f"service CPU per GET, auth on ÷ off (same run): "
+              f"{auth['service_cpu_us_per_req'] / r['scenarios']['get']['service_cpu_us_per_req']:.2f}")
     st = r["startup_s"]
     print(f"startup (exec to first 200 on /ready, database migrated): {st['without_aot_cache']:.3f} s with the image's "
           f"flags, {st['with_aot_cache']:.3f} s with its AOT cache, {st['run_sh']:.3f} s by ./run.sh; "

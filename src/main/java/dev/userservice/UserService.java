@@ -97,7 +97,7 @@ public final class UserService {
       watchSchema(vertx, pool, readiness);
       IssuerKeys issuerKeys = null;
       if (config.auth().enabled()) {
-        issuerKeys = new IssuerKeys(config.auth().issuer());
+        issuerKeys = new IssuerKeys(config.auth().issuer(), metrics);
         readiness.requireKeys(issuerKeys::held);
         issuerKeys.start(vertx, config.auth().jwksRefresh());
       }

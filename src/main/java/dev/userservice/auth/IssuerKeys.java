@@ -3,6 +3,8 @@ package dev.userservice.auth;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
+import dev.userservice.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -45,8 +47,15 @@ public final class IssuerKeys {
   private final AtomicReference<CompletableFuture<Void>> running = new AtomicReference<>();
   private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
-  public IssuerKeys(String issuer) {
+  private final Counter fetchedOk;
+  private final Counter fetchFailed;
+  private volatile double lastSuccessEpochSeconds;
+
+  public IssuerKeys(String issuer, Metrics metrics) {
     this.issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    this.fetchedOk = metrics.keySetFetches("ok");
+    this.fetchFailed = metrics.keySetFetches("failed");
+    metrics.keySetLastSuccess(() -> lastSuccessEpochSeconds);
   }
 
   /** Fetches now, then again every {@code refresh}; until the first fetch succeeds, every two seconds. */
@@ -115,6 +124,8 @@ public final class IssuerKeys {
           boolean first = keys == null;
           keys = set;
           fetches++;
+          fetchedOk.increment();
+          lastSuccessEpochSeconds = System.currentTimeMillis() / 1000.0;
           if (first) {
             log.atInfo().addKeyValue("issuer", issuer).addKeyValue("keys", keyIds(set)).log("issuer keys loaded");
           } else {
@@ -123,6 +134,7 @@ public final class IssuerKeys {
         })
         .whenComplete((done, failure) -> {
           if (failure != null) {
+            fetchFailed.increment();
             logFailure(failure);
           }
           running.set(null);

@@ -107,6 +107,17 @@ public final class Metrics implements AutoCloseable {
         .description("Requests to /user refused for their bearer token, by reason").register(registry);
   }
 
+  /** Fetches of the issuer's key set by result (ok, failed), and when the last one succeeded. */
+  public Counter keySetFetches(String result) {
+    return Counter.builder("auth.keyset.fetches").tag("result", result)
+        .description("Fetches of the OpenID Connect issuer's key set, by result").register(registry);
+  }
+
+  public void keySetLastSuccess(java.util.function.DoubleSupplier epochSeconds) {
+    Gauge.builder("auth.keyset.last.success", epochSeconds::getAsDouble).baseUnit("seconds")
+        .description("Unix time of the last successful fetch of the issuer's key set (0: none yet)").register(registry);
+  }
+
   public void poolSize(String poolName, int maxSize) {
     Gauge.builder("db.pool.max.size", () -> maxSize).tag("pool", poolName)
         .description("Connections the pool may open").register(registry);
