@@ -110,6 +110,13 @@ def cluster_source(exprs):
     return " and ".join(sorted(sources)) or None
 
 
+def accounts_only(exprs):
+    """A panel of the accounts row (API 1.2): it reads auth_* series, or only 401 and 403 answers,
+    which exist only where auth.enabled (AUTH_MODE=oidc) is on."""
+    text = " ".join(exprs)
+    return bool(re.search(r"\bauth_[a-z_]+\{", text)) or 'status=~"401|403"' in text
+
+
 def formatter(unit):
     """Tick and value text for Grafana's common units."""
     def scaled(value, steps, suffix=""):
@@ -252,6 +259,10 @@ def main():
             entry["source"] = source
             note(ax, f"needs a cluster: its data comes from\n{source}, which runs only there")
             continue
+        if accounts_only(exprs) and not any(prometheus.range(expr, start, end, step) for expr in exprs):
+            entry["status"] = "accounts-only"
+            note(ax, "needs accounts on (auth.enabled, AUTH_MODE=oidc):\nno token was checked or refused here")
+            continue
         try:
             if panel.get("type") == "stat":
                 value = None
@@ -278,7 +289,8 @@ def main():
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=DPI)
-    counts = {s: sum(1 for e in report if e["status"] == s) for s in ("data", "empty", "cluster-only", "error")}
+    counts = {s: sum(1 for e in report if e["status"] == s)
+              for s in ("data", "empty", "cluster-only", "accounts-only", "error")}
     print(f"{args.out}: {len(report)} panels: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     for entry in report:
         if entry["status"] in ("empty", "error"):

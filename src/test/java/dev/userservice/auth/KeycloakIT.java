@@ -3,27 +3,39 @@ package dev.userservice.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.userservice.ObservabilityIT;
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Keycloak;
+import dev.userservice.support.Prometheus;
+import dev.userservice.support.RenderedChart;
 import dev.userservice.support.Response;
+import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.TestService;
 import dev.userservice.support.Tools;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * API 1.2 against a real Keycloak with the realm the chart imports: the course's scenario as the
  * Postman collection, run by newman, and key rotation through Keycloak's admin API while the
  * service runs.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeycloakIT {
   private static final Duration REFRESH = Duration.ofSeconds(3);
   private static final Path COLLECTION = Path.of("postman", "user-service-accounts.postman_collection.json");
@@ -52,6 +64,7 @@ class KeycloakIT {
   }
 
   @Test
+  @Order(1)
   void theCoursesScenarioPassesInNewman() {
     String newman = System.getenv().getOrDefault("NEWMAN", "newman"); // .ci/run installs it from npm
     Tools.require(newman);
@@ -65,6 +78,7 @@ class KeycloakIT {
   }
 
   @Test
+  @Order(2)
   void aKeyAddedInKeycloakSignsTheNextTokensAndARemovedKeysTokensAreRefused() throws Exception {
     String username = "rotation-" + UUID.randomUUID();
     keycloak.register(username, "Rotation-1");
@@ -91,6 +105,55 @@ class KeycloakIT {
         + "removed key's tokens refused %d ms after its removal (OIDC_JWKS_REFRESH %d s)%n",
         acceptedMillis, refusedMillis, REFRESH.toSeconds());
     assertThat(get(after).status()).isEqualTo(404);
+  }
+
+  /**
+   * The dashboard's accounts row, live: a real Prometheus scrapes the service after the runs
+   * above (refused tokens, 401s and 403s, key fetches), and every query of the row has data.
+   */
+  @Test
+  @Order(3)
+  void theDashboardsAccountsRowHasDataFromThisRun() throws Exception {
+    Tools.require("prometheus");
+    Path work = ServiceProcess.workDir("keycloak-prometheus");
+    int port = Tools.freePort();
+    String target = api.base().replace("http://", "");
+    Files.writeString(work.resolve("prometheus.yml"), """
+        global: {scrape_interval: 1s}
+        scrape_configs:
+          - job_name: user-service
+            static_configs:
+              - targets: ["%s"]
+                labels: {namespace: "%s"}
+        """.formatted(target, RenderedChart.NAMESPACE));
+    Process prometheusProcess = new ProcessBuilder("prometheus", "--config.file=" + work.resolve("prometheus.yml"),
+        "--storage.tsdb.path=" + work.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
+        .redirectErrorStream(true).redirectOutput(work.resolve("prometheus.log").toFile()).start();
+    try {
+      var prometheus = new Prometheus("http://127.0.0.1:" + port);
+      List<String> exprs = new ArrayList<>();
+      for (JsonNode panel : ObservabilityIT.dashboard().path("panels")) {
+        List<String> panelExprs = new ArrayList<>();
+        panel.path("targets").forEach(t -> panelExprs.add(t.path("expr").asText()));
+        if (!panelExprs.isEmpty() && ObservabilityIT.accountsOnly(panelExprs)) {
+          exprs.addAll(panelExprs);
+        }
+      }
+      assertThat(exprs).as("the accounts row's queries").hasSizeGreaterThanOrEqualTo(4);
+      await("every query of the accounts row has data", () -> exprs.stream().allMatch(expr -> {
+        try {
+          return !prometheus.query(ObservabilityIT.substitute(expr)).isEmpty();
+        } catch (RuntimeException notUpYet) {
+          return false;
+        }
+      }), Duration.ofSeconds(60));
+      for (String expr : exprs) {
+        System.out.println("accounts panel: " + prometheus.query(ObservabilityIT.substitute(expr)).encode());
+      }
+    } finally {
+      prometheusProcess.destroy();
+      prometheusProcess.waitFor();
+    }
   }
 
   private static Response get(String token) {
