@@ -3,6 +3,9 @@
 #   . ./test.sh                   against http://arch.homework (the ingress)
 #   ./test.sh -u 20 -r 5 -t 5m    users, spawn rate per second, duration
 #   HOST=http://127.0.0.1:8080 ./test.sh
+#   AUTH=keycloak KEYCLOAK_URL=http://arch.homework/auth USER_SERVICE_REGISTRAR_SECRET=... ./test.sh
+#                                 accounts (API 1.2): each simulated user signs up and signs in at
+#                                 Keycloak, works on its own profile and is refused others' (403)
 # Where arch.homework does not resolve, the ingress controller's address is taken from the
 # cluster and requests carry "Host: arch.homework" (ingress-nginx records metrics only for the
 # hosts its Ingresses declare). Reports (CSV and HTML) go to reports/. Exits non-zero when

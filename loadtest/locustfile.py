@@ -3,6 +3,13 @@
     locust -f loadtest/locustfile.py --host http://arch.homework      (or use ../test.sh)
 
 Environment:
+    AUTH                 keycloak: accounts (API 1.2). Each simulated user registers an account at
+                         Keycloak (admin API, as the registrar client) and signs in once, then works
+                         on its own profile with its token, and now and then tries another user's
+                         (a 403 is the right answer) or sends no token or a bad one (401).
+    KEYCLOAK_URL         with AUTH=keycloak: Keycloak's base URL (default http://arch.homework/auth)
+    KEYCLOAK_REALM       the realm (default hw3)
+    USER_SERVICE_REGISTRAR_SECRET   the registrar client's secret (needed with AUTH=keycloak)
     HOST_HEADER          send this Host header (when --host is the ingress's IP address)
     MAX_FAILURE_RATIO    exit non-zero when failures exceed this share of requests (default 0.01)
     MIN_REQUESTS         exit non-zero when fewer requests than this were made (default 0)
@@ -11,6 +18,7 @@ Works with the Locust that Debian ships (2.12) and current ones.
 """
 import json
 import os
+import random
 import uuid
 
 from locust import HttpUser, SequentialTaskSet, between, events, task
@@ -159,6 +167,94 @@ class ApiUser(HttpUser):
         with self.client.post("/user", data=json.dumps({"username": "", "firstname": "typo"}), headers=JSON,
                               name="POST /user (400)", catch_response=True) as r:
             check(r, 400)
+
+
+AUTH = os.environ.get("AUTH", "")
+KEYCLOAK_URL = os.environ.get("KEYCLOAK_URL", "http://arch.homework/auth").rstrip("/")
+REALM = os.environ.get("KEYCLOAK_REALM", "hw3")
+# Profiles made by this run's accounts: the ids others try, and must be refused.
+OTHERS = []
+
+
+class AccountUser(HttpUser):
+    """AUTH=keycloak: one account per simulated user, signed up and signed in once."""
+    wait_time = between(0.05, 0.3)
+
+    def on_start(self):
+        self.account = f"load-{uuid.uuid4()}"
+        password = str(uuid.uuid4()) + "-Aa1"
+        tokens = f"{KEYCLOAK_URL}/realms/{REALM}/protocol/openid-connect/token"
+        with self.client.post(tokens, data={"grant_type": "client_credentials", "client_id": "user-service-registrar",
+                                            "client_secret": os.environ.get("USER_SERVICE_REGISTRAR_SECRET", "")},
+                              name="keycloak: registrar token", catch_response=True) as r:
+            registrar = r.json().get("access_token") if r.status_code == 200 else None
+        account = {"username": self.account, "enabled": True, "emailVerified": True, "email": f"{self.account}@example.com",
+                   "firstName": "Load", "lastName": "Account",
+                   "credentials": [{"type": "password", "value": password, "temporary": False}]}
+        self.client.post(f"{KEYCLOAK_URL}/admin/realms/{REALM}/users", json=account,
+                         headers={"Authorization": f"Bearer {registrar}"}, name="keycloak: sign up")
+        with self.client.post(tokens, data={"grant_type": "password", "client_id": "user-service-cli",
+                                            "username": self.account, "password": password},
+                              name="keycloak: sign in", catch_response=True) as r:
+            self.token = r.json().get("access_token") if r.status_code == 200 else "none"
+        self.auth = {**HEADERS, "Authorization": f"Bearer {self.token}"}
+        self.profile = {**new_user(), "username": self.account}
+        with self.client.post("/user", json=self.profile, headers={**self.auth, "Content-Type": "application/json"},
+                              name="POST /user", catch_response=True) as r:
+            body = check(r, 200, message="user created")
+            self.user_id = body and body.get("id")
+        if self.user_id:
+            OTHERS.append(self.user_id)
+
+    def on_stop(self):
+        if self.user_id:
+            self.client.delete("/user/me", headers=self.auth, name="DELETE /user/me")
+
+    @task(5)
+    def read_own(self):
+        with self.client.get("/user/me", headers=self.auth, name="GET /user/me", catch_response=True) as r:
+            check(r, 200, id=self.user_id, **self.profile)
+
+    @task(3)
+    def read_own_by_id(self):
+        with self.client.get(f"/user/{self.user_id}", headers=self.auth, name="GET /user/{id}", catch_response=True) as r:
+            check(r, 200, id=self.user_id)
+
+    @task(2)
+    def update_own(self):
+        self.profile = {**self.profile, "firstName": f"Load-{random.randint(1, 10**6)}"}
+        with self.client.put("/user/me", json=self.profile, headers={**self.auth, "Content-Type": "application/json"},
+                             name="PUT /user/me", catch_response=True) as r:
+            check(r, 200, message="user updated", id=self.user_id)
+
+    @task(1)
+    def try_anothers(self):
+        """Somebody else's profile: refused, and nothing written."""
+        others = [i for i in OTHERS if i != self.user_id]
+        if not others:
+            return
+        with self.client.put(f"/user/{random.choice(others)}", json=self.profile,
+                             headers={**self.auth, "Content-Type": "application/json"},
+                             name="PUT /user/{id} (another's: 403)", catch_response=True) as r:
+            check(r, 403, message="access to this user is not allowed")
+
+    @task(1)
+    def without_a_token(self):
+        with self.client.get("/user/me", headers=HEADERS, name="GET /user/me (no token: 401)", catch_response=True) as r:
+            check(r, 401, message="authentication required")
+
+    @task(1)
+    def with_a_bad_token(self):
+        bad = {**HEADERS, "Authorization": f"Bearer {self.token[:-4]}AAAA"}
+        with self.client.get("/user/me", headers=bad, name="GET /user/me (bad token: 401)", catch_response=True) as r:
+            check(r, 401, message="invalid token")
+
+
+# The users Locust runs: accounts with AUTH=keycloak, the anonymous API otherwise.
+if AUTH == "keycloak":
+    ApiUser.abstract = True
+else:
+    AccountUser.abstract = True
 
 
 @events.quitting.add_listener

@@ -156,6 +156,20 @@ class KeycloakIT {
     }
   }
 
+  /** test.sh with AUTH=keycloak, bounded: every simulated user signs up, signs in, and is refused another's profile. */
+  @Test
+  @Order(4)
+  void theLoadTestSignsUpItsUsersAndEachIsRefusedTheOthersProfiles() throws Exception {
+    Tools.require("locust");
+    Tools.Result locust = Tools.run(Path.of("."), 180, name -> false, Map.of("HOST", api.base(), "AUTH", "keycloak", "KEYCLOAK_URL", keycloak.url(),
+            "USER_SERVICE_REGISTRAR_SECRET", keycloak.registrarSecret(), "MAX_FAILURE_RATIO", "0", "MIN_REQUESTS", "100"),
+        "bash", "-c", "./test.sh -u 6 -r 6 -t 20s");
+    String stats = Files.readString(Path.of("reports", "locust_stats.csv"));
+    System.out.println(stats);
+    assertThat(locust.exitCode()).as(locust.output()).isZero();
+    assertThat(stats).contains("keycloak: sign up", "keycloak: sign in", "GET /user/me", "PUT /user/{id} (another's: 403)");
+  }
+
   private static Response get(String token) {
     return api.request("GET", "/user/me", null, "authorization", "Bearer " + token);
   }
