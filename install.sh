@@ -9,6 +9,8 @@
 #          it is needed;
 #          DATABASE=cloudnative-pg runs the database as a highly available CloudNativePG Cluster
 #          (the operator in cnpg-system; no separate exporter: the operator exports cnpg_* metrics);
+#          AUTH=keycloak turns accounts on (API 1.2): the Keycloak Operator and a Keycloak with the
+#          realm hw3 in the app's namespace, at http://arch.homework/auth, which the service trusts;
 #          TRACING=1 also installs Grafana Tempo (monitoring) and sends the service's and
 #          ingress-nginx's traces to it, with exemplar links from Grafana's Prometheus data source.
 
@@ -134,6 +136,12 @@ YAML
     app_database=(--set database.mode=cloudnative-pg)
   fi
 
+  case "$AUTH" in
+    "" | off) ;;
+    keycloak) ;;
+    *) fail "AUTH must be keycloak (or unset), not $AUTH" ;;
+  esac
+
   say "user-service ($image) in $APP_NAMESPACE"
   # The chart renders its namespace (kept on uninstall, with the database volume). Create it
   # first with Helm's ownership labels, so the first install can store its release there and
@@ -149,12 +157,23 @@ metadata:
     meta.helm.sh/release-name: $APP_RELEASE
     meta.helm.sh/release-namespace: $APP_NAMESPACE
 YAML
+  app_auth=()
+  if [ "$AUTH" = keycloak ]; then
+    say "Keycloak Operator $KEYCLOAK_OPERATOR_VERSION in $APP_NAMESPACE"
+    while read -r manifest; do
+      kubectl -n "$APP_NAMESPACE" apply -f "$manifest" >/dev/null
+    done < <(keycloak_operator_manifests)
+    # Pods reach the issuer URL (http://arch.homework/auth) as browsers do: through the ingress
+    # controller, whose ClusterIP the host name is given in the service's pods.
+    ingress_ip=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)
+    app_auth=(--set keycloak.enabled=true --set auth.enabled=true --set-string auth.issuerAddress="$ingress_ip")
+  fi
   helm upgrade --install "$APP_RELEASE" "$here/helm/user-service" --namespace "$APP_NAMESPACE" \
     --set image.repository="${image%:*}" --set image.tag="${image##*:}" \
     --set ingress.host="$INGRESS_HOST" \
     --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
     --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
-    "${app_tracing[@]}" "${app_database[@]}" \
+    "${app_tracing[@]}" "${app_database[@]}" "${app_auth[@]}" \
     --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
 
   if [ "$DATABASE" = cloudnative-pg ]; then
@@ -185,6 +204,7 @@ YAML
   cat <<TEXT
 The service:  http://$INGRESS_HOST/user/1
               $reach
+Accounts:     $([ "$AUTH" = keycloak ] && echo "Keycloak at http://$INGRESS_HOST/auth, realm hw3 (sign up at http://$INGRESS_HOST/auth/realms/hw3/account)" || echo "off (AUTH=keycloak . ./install.sh for sign-up, sign-in and owned profiles)")
 Grafana:      kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELEASE-grafana 3000:80
               then http://localhost:3000, dashboard "hw3"; user admin, password:
               kubectl -n $MONITORING_NAMESPACE get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d

@@ -29,6 +29,13 @@ _user_service_uninstall() (
 
   remove "$EXPORTER_RELEASE" "$APP_NAMESPACE"
   remove "$APP_RELEASE" "$APP_NAMESPACE"
+  # AUTH=keycloak installs the Keycloak Operator beside the app (its Keycloak went with the chart).
+  if kubectl -n "$APP_NAMESPACE" get deployment keycloak-operator >/dev/null 2>&1; then
+    say "Removing the Keycloak Operator from $APP_NAMESPACE"
+    while read -r manifest; do
+      kubectl -n "$APP_NAMESPACE" delete -f "$manifest" --ignore-not-found >/dev/null
+    done < <(keycloak_operator_manifests | tac)
+  fi
   remove ingress-nginx "$INGRESS_NAMESPACE"
   remove "$TEMPO_RELEASE" "$MONITORING_NAMESPACE" # TRACING=1 installs; nothing to do otherwise
   kubectl -n "$MONITORING_NAMESPACE" delete configmap tempo-datasource --ignore-not-found >/dev/null

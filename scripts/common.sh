@@ -12,6 +12,10 @@ TEMPO_CHART_VERSION="${TEMPO_CHART_VERSION:-1.26.1}"
 # The CloudNativePG operator (DATABASE=cloudnative-pg): chart 0.29.0 runs operator 1.30.0, whose
 # Cluster CRD the chart tests vendor (src/test/resources/crds).
 CNPG_CHART_VERSION="${CNPG_CHART_VERSION:-0.29.0}"
+# The Keycloak Operator (AUTH=keycloak): its CRDs and its Deployment, applied from the release's
+# manifests into the app's namespace (it watches its own namespace). 26.0.0: the CRDs the chart
+# tests vendor (src/test/resources/crds).
+KEYCLOAK_OPERATOR_VERSION="${KEYCLOAK_OPERATOR_VERSION:-26.0.0}"
 
 # --- where things go ---
 APP_NAMESPACE="${APP_NAMESPACE:-hw3}"
@@ -27,6 +31,8 @@ CNPG_NAMESPACE="${CNPG_NAMESPACE:-cnpg-system}"
 DATABASE="${DATABASE:-bundled}"
 # TRACING=1: install Tempo and send the service's and ingress-nginx's traces to it.
 TRACING="${TRACING:-0}"
+# AUTH=keycloak: accounts (API 1.2) with a Keycloak in the app's namespace, behind the ingress at /auth.
+AUTH="${AUTH:-}"
 INGRESS_HOST="${INGRESS_HOST:-arch.homework}"
 HELM_TIMEOUT="${HELM_TIMEOUT:-10m}"
 
@@ -39,6 +45,14 @@ need() {
   for tool in "$@"; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (see the README: Kubernetes)" || return 1
   done
+}
+
+# The Keycloak Operator's manifests of KEYCLOAK_OPERATOR_VERSION: the two CRDs, then the operator.
+keycloak_operator_manifests() {
+  local base="https://raw.githubusercontent.com/keycloak/keycloak-k8s-resources/$KEYCLOAK_OPERATOR_VERSION/kubernetes"
+  echo "$base/keycloaks.k8s.keycloak.org-v1.yml"
+  echo "$base/keycloakrealmimports.k8s.keycloak.org-v1.yml"
+  echo "$base/kubernetes.yml"
 }
 
 # The version the chart deploys by default (its appVersion): the service's and the image's too.

@@ -123,3 +123,23 @@ env:
 {{- $parts := splitList ":" $url.host -}}
 {{- if gt (len $parts) 1 -}}{{ last $parts }}{{- else if eq $url.scheme "https" -}}443{{- else -}}80{{- end -}}
 {{- end }}
+
+{{/* Keycloak (keycloak.enabled): its name, and its public base URL, http://<ingress host><path>. */}}
+{{- define "user-service.keycloak.name" -}}
+{{- printf "%s-keycloak" (include "user-service.fullname" .) | trunc 50 | trimSuffix "-" -}}
+{{- end }}
+
+{{- define "user-service.keycloak.url" -}}
+{{- printf "http://%s%s" .Values.ingress.host .Values.keycloak.path -}}
+{{- end }}
+
+{{/* The issuer the service trusts: auth.issuer, or with keycloak.enabled its realm hw3. */}}
+{{- define "user-service.auth.issuer" -}}
+{{- if .Values.auth.issuer -}}
+{{- .Values.auth.issuer -}}
+{{- else if .Values.keycloak.enabled -}}
+{{- printf "%s/realms/hw3" (include "user-service.keycloak.url" .) -}}
+{{- else -}}
+{{- fail "auth.issuer is needed when auth.enabled (or turn keycloak.enabled on)" -}}
+{{- end -}}
+{{- end }}

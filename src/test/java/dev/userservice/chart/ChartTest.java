@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import dev.userservice.config.Config;
@@ -59,6 +60,10 @@ class ChartTest {
             "httpRoute.parentRefs[0].sectionName", "http"}),
         Arguments.of("accounts (auth) on, NetworkPolicy on", new String[] {"auth.enabled", "true",
             "auth.issuer", "http://arch.homework/auth/realms/hw3", "networkPolicy.enabled", "true"}),
+        Arguments.of("Keycloak (AUTH=keycloak), NetworkPolicy on", new String[] {"keycloak.enabled", "true",
+            "auth.enabled", "true", "auth.issuerAddress", "10.96.0.20", "networkPolicy.enabled", "true"}),
+        Arguments.of("Keycloak with CloudNativePG", new String[] {"keycloak.enabled", "true", "auth.enabled", "true",
+            "database.mode", "cloudnative-pg"}),
         Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
             "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
@@ -207,6 +212,27 @@ class ChartTest {
     assertThat(data.get("OIDC_JWKS_REFRESH").asText()).isEqualTo("PT1M");
     assertThat(chart.get("NetworkPolicy", APP).at("/spec/egress").toString()).contains("{\"port\":8443,\"protocol\":\"TCP\"}");
     assertThat(RenderedChart.render().get("ConfigMap", APP).at("/data").has("AUTH_MODE")).as("off by default").isFalse();
+  }
+
+  @Test
+  void keycloakServesTheRealmFileAtTheIssuerTheServiceTrusts() throws Exception {
+    var chart = RenderedChart.render("keycloak.enabled", "true", "auth.enabled", "true", "auth.issuerAddress", "10.96.0.20");
+    JsonNode keycloak = chart.ofKind("Keycloak").getFirst();
+    JsonNode realmImport = chart.ofKind("KeycloakRealmImport").getFirst();
+    String issuer = chart.get("ConfigMap", APP).at("/data/OIDC_ISSUER").asText();
+    assertThat(issuer).isEqualTo(keycloak.at("/spec/hostname/hostname").asText() + "/realms/hw3")
+        .isEqualTo("http://arch.homework/auth/realms/hw3");
+    assertThat(realmImport.at("/spec/keycloakCRName").asText()).isEqualTo(keycloak.at("/metadata/name").asText());
+    assertThat(realmImport.at("/spec/realm")).as("the realm file the tests import")
+        .isEqualTo(new ObjectMapper().readTree(Path.of("keycloak", "realm-hw3.json").toFile()));
+    assertThat(realmImport.at("/spec/placeholders/USER_SERVICE_REGISTRAR_SECRET/secret/name").asText())
+        .isEqualTo(keycloak.at("/metadata/name").asText() + "-credentials");
+    JsonNode pod = chart.get("Deployment", APP).at("/spec/template/spec");
+    assertThat(pod.at("/hostAliases/0/ip").asText()).isEqualTo("10.96.0.20");
+    assertThat(pod.at("/hostAliases/0/hostnames/0").asText()).isEqualTo("arch.homework");
+    assertThat(chart.get("Ingress", APP).at("/spec/rules/0/http/paths/1/path").asText()).isEqualTo("/auth");
+    assertThat(chart.yaml()).doesNotContain("USER_SERVICE_REGISTRAR_SECRET: \"");
+    assertThat(chart.find("StatefulSet", keycloak.at("/metadata/name").asText() + "-db")).isPresent();
   }
 
   @Test

@@ -175,6 +175,38 @@ class DeployScriptsIT {
   }
 
   @Test
+  void authKeycloakAppliesThePinnedOperatorBeforeTheChartAndUninstallRemovesIt() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "AUTH", "keycloak"));
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(result.output()).contains("Keycloak at http://arch.homework/auth");
+    List<String> calls = Files.readAllLines(log);
+    String base = "https://raw.githubusercontent.com/keycloak/keycloak-k8s-resources/26.0.0/kubernetes/";
+    List<String> applied = calls.stream().filter(c -> c.startsWith("kubectl -n hw3 apply -f " + base)).toList();
+    assertThat(applied).containsExactly("kubectl -n hw3 apply -f " + base + "keycloaks.k8s.keycloak.org-v1.yml",
+        "kubectl -n hw3 apply -f " + base + "keycloakrealmimports.k8s.keycloak.org-v1.yml",
+        "kubectl -n hw3 apply -f " + base + "kubernetes.yml");
+    String chart = helmInstalls(calls).get(2);
+    assertThat(calls.indexOf(applied.getLast())).as("the operator and its CRDs before the chart").isLessThan(calls.indexOf(chart));
+    assertThat(chart).contains("keycloak.enabled=true", "auth.enabled=true", "auth.issuerAddress=");
+
+    Files.writeString(log, "");
+    var plain = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log));
+    assertThat(plain.exitCode()).isZero();
+    assertThat(Files.readString(log)).doesNotContain("keycloak");
+    assertThat(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "AUTH", "ldap")).output()).contains("AUTH must be keycloak");
+
+    Files.writeString(log, "");
+    var removed = run(List.of("/bin/bash", "./uninstall.sh"), fakeEnv(log, "FAKE_INSTALLED", "1", "FAKE_KEYCLOAK_OPERATOR", "1"));
+    assertThat(removed.exitCode()).as(removed.output()).isZero();
+    List<String> uninstall = Files.readAllLines(log);
+    List<String> deleted = uninstall.stream().filter(c -> c.startsWith("kubectl -n hw3 delete -f " + base)).toList();
+    assertThat(deleted).hasSize(3).first().asString().contains("/kubernetes.yml ");
+    assertThat(uninstall.indexOf(deleted.getFirst())).as("after the chart, whose Keycloak the operator takes down")
+        .isGreaterThan(uninstall.indexOf(uninstall.stream().filter(c -> c.startsWith("helm uninstall user-service")).findFirst().orElseThrow()));
+  }
+
+  @Test
   void onAnyOtherClusterWithoutAnImageItAsksForOneAndInstallsNothing() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "./install.sh"),
@@ -201,6 +233,7 @@ class DeployScriptsIT {
           if [ "%1$s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
           # `kubectl get secret grafana-admin`: not there yet, so install.sh creates it.
           if [ "%1$s $1" = "kubectl get" ] || [ "%1$s $2" = "kubectl get" ]; then exit 1; fi
+          if [ "%1$s $3 $5" = "kubectl get keycloak-operator" ]; then [ -n "$FAKE_KEYCLOAK_OPERATOR" ]; exit; fi
           if [ "%1$s $1 $2" = "kubectl config current-context" ]; then
             [ -n "$FAKE_CONTEXT" ] && echo "$FAKE_CONTEXT" && exit 0; exit 1
           fi

@@ -29,7 +29,9 @@ import java.util.Map;
 public final class CrdSchemas {
   private static final Map<String, String> CRD_FILES = Map.of(
       "postgresql.cnpg.io/Cluster", "crds/postgresql.cnpg.io_clusters.yaml",
-      "gateway.networking.k8s.io/HTTPRoute", "crds/gateway.networking.k8s.io_httproutes.yaml");
+      "gateway.networking.k8s.io/HTTPRoute", "crds/gateway.networking.k8s.io_httproutes.yaml",
+      "k8s.keycloak.org/Keycloak", "crds/keycloaks.k8s.keycloak.org-v1.yml",
+      "k8s.keycloak.org/KeycloakRealmImport", "crds/keycloakrealmimports.k8s.keycloak.org-v1.yml");
 
   private CrdSchemas() {
   }
@@ -52,7 +54,13 @@ public final class CrdSchemas {
     if (schema == null) {
       return List.of(apiVersion + " is not a served version of " + crd.at("/metadata/name").asText());
     }
-    var validator = Validator.create(JsonSchema.of(new JsonObject(asJsonSchema(schema.deepCopy()).toString())),
+    ObjectNode root = (ObjectNode) schema.deepCopy();
+    // Every object has these, whether or not its CRD lists them (Keycloak's does not).
+    for (String field : new String[] {"apiVersion", "kind"}) {
+      ((ObjectNode) root.with("properties")).putIfAbsent(field, JsonNodeFactory.instance.objectNode().put("type", "string"));
+    }
+    ((ObjectNode) root.with("properties")).putIfAbsent("metadata", JsonNodeFactory.instance.objectNode().put("type", "object"));
+    var validator = Validator.create(JsonSchema.of(new JsonObject(asJsonSchema(root).toString())),
         new JsonSchemaOptions().setDraft(Draft.DRAFT7).setBaseUri("urn:crd").setOutputFormat(OutputFormat.Basic));
     OutputUnit result = validator.validate(new JsonObject(object.toString()));
     List<String> problems = new ArrayList<>();
