@@ -3,6 +3,7 @@ package dev.userservice.auth;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
+import dev.userservice.logging.LogThrottle;
 import dev.userservice.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -36,7 +38,6 @@ public final class IssuerKeys {
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
   private static final long RETRY_UNTIL_HELD_MS = 2000;
   private static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
-  private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
 
   private final String issuer;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT)
@@ -45,14 +46,14 @@ public final class IssuerKeys {
   private volatile long fetches;
   private final AtomicLong lastOnDemandNanos = new AtomicLong(System.nanoTime() - UNKNOWN_KEY_REFETCH.toNanos());
   private final AtomicReference<CompletableFuture<Void>> running = new AtomicReference<>();
-  private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+  private final LogThrottle failureLog = new LogThrottle();
 
   private final Counter fetchedOk;
   private final Counter fetchFailed;
   private volatile double lastSuccessEpochSeconds;
 
   public IssuerKeys(String issuer, Metrics metrics) {
-    this.issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    this.issuer = stripSlash(issuer);
     this.fetchedOk = metrics.keySetFetches("ok");
     this.fetchFailed = metrics.keySetFetches("failed");
     metrics.keySetLastSuccess(() -> lastSuccessEpochSeconds);
@@ -170,13 +171,12 @@ public final class IssuerKeys {
 
   /** At most one line a second: a provider that is down would otherwise log at every attempt. */
   private void logFailure(Throwable failure) {
-    long last = lastFailureLogNanos.get();
-    long now = System.nanoTime();
-    if (now - last >= LOG_INTERVAL_NANOS && lastFailureLogNanos.compareAndSet(last, now)) {
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
+    long failures = failureLog.count();
+    if (failures > 0) {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       log.atWarn().addKeyValue("issuer", issuer).addKeyValue("error", String.valueOf(cause))
-          .addKeyValue("keysHeld", held()).log("could not fetch the issuer's keys; keeping those held");
+          .addKeyValue("keysHeld", held()).addKeyValue("failuresSinceLastLine", failures)
+          .log("could not fetch the issuer's keys; keeping those held");
     }
   }
 

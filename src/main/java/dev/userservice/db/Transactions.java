@@ -1,9 +1,9 @@
 package dev.userservice.db;
 
+import dev.userservice.logging.LogThrottle;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transactions {
   private static final Logger log = LoggerFactory.getLogger(Transactions.class);
-  private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
   /** The failures come in bursts, one per connection in use: at most a line a second. */
-  private static final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-  private static final AtomicLong unlogged = new AtomicLong();
+  private static final LogThrottle failureLog = new LogThrottle();
 
   private Transactions() {
   }
@@ -37,12 +35,9 @@ public final class Transactions {
   }
 
   private static void connectionFailed(Throwable failure) {
-    unlogged.incrementAndGet();
-    long last = lastLogged.get();
-    long now = System.nanoTime();
-    if (now - last >= LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now)) {
-      log.atWarn().addKeyValue("failuresSinceLastLine", unlogged.getAndSet(0))
-          .addKeyValue("error", String.valueOf(failure))
+    long failures = failureLog.count();
+    if (failures > 0) {
+      log.atWarn().addKeyValue("failuresSinceLastLine", failures).addKeyValue("error", String.valueOf(failure))
           .log("database connection failed while a transaction held it");
     }
   }

@@ -65,7 +65,8 @@ public final class ApiRouter {
     api.endpoint(HttpMethod.GET, "/ready", timeout, health::ready);
     api.endpoint(HttpMethod.GET, "/metrics", metricsEndpoint::handle);
     // API 1.2: with AUTH_MODE=oidc every /user route needs a bearer token, and /user/me exists.
-    Handler<RoutingContext> token = issuerKeys == null ? RoutingContext::next
+    // With it off, no handler at all (endpoint skips a null one): nothing is added to a request.
+    Handler<RoutingContext> token = issuerKeys == null ? null
         : new BearerAuthHandler(new TokenVerifier(config.auth(), issuerKeys, vertx), metrics)::handle;
     api.endpoint(HttpMethod.POST, "/user", timeout, body, token, users::create);
     if (issuerKeys != null) {
@@ -99,15 +100,16 @@ public final class ApiRouter {
       });
     }
     var route = router.route(method, vertxPath(template));
+    var methods = methodsByRoute.computeIfAbsent(template, t -> new ArrayList<>());
+    methods.add(method);
     if (method == HttpMethod.GET) {
       route.method(HttpMethod.HEAD); // RFC 9110: HEAD wherever GET; Vert.x sends the head without the body
+      methods.add(HttpMethod.HEAD);
     }
     for (Handler<RoutingContext> handler : handlers) {
-      route.handler(handler);
-    }
-    methodsByRoute.computeIfAbsent(template, t -> new ArrayList<>()).add(method);
-    if (method == HttpMethod.GET) {
-      methodsByRoute.get(template).add(HttpMethod.HEAD);
+      if (handler != null) {
+        route.handler(handler);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.userservice.http;
 
+import dev.userservice.logging.LogThrottle;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;

@@ -1,6 +1,7 @@
 package dev.userservice.http;
 
 import dev.userservice.db.DatabaseUnavailableException;
+import dev.userservice.logging.LogThrottle;
 import dev.userservice.tracing.RequestSpans;
 import dev.userservice.user.InvalidUserException;
 import dev.userservice.user.UsernameTakenException;

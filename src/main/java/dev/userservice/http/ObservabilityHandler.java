@@ -47,9 +47,12 @@ final class ObservabilityHandler {
       try (Scope current = span.makeCurrent()) {
         metrics.requestTimer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
         if (requestLog.logs(status, nanos)) {
-          Principal caller = BearerAuthHandler.principal(ctx); // the subject, never the token
-          accessLog.atInfo()
-              .addKeyValue("subject", caller == null ? null : caller.subject())
+          var line = accessLog.atInfo();
+          Principal caller = BearerAuthHandler.principal(ctx);
+          if (caller != null) {
+            line = line.addKeyValue("subject", caller.subject()); // the subject, never the token
+          }
+          line
               .addKeyValue("method", method)
               .addKeyValue("route", route)
               .addKeyValue("path", ctx.request().path())

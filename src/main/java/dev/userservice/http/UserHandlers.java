@@ -102,31 +102,28 @@ final class UserHandlers {
 
   void update(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
-    if (BearerAuthHandler.principal(ctx) == null) {
-      update(ctx, id); // the write itself tells 404 from 412
-      return;
-    }
-    checkHeadersAndBody(ctx, id);
-    whenAllowed(ctx, () -> users.find(id), found -> update(ctx, found));
+    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    RequestChecks.requireJsonBody(ctx);
+    var user = UserJsonReader.read(bodyBytes(ctx), id);
+    whenAllowed(ctx, id, () -> users.find(id), found -> write(ctx, found, user, ifMatch));
   }
 
   void updateOwn(RoutingContext ctx) {
-    checkHeadersAndBody(ctx, null);
-    whenAllowed(ctx, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()), id -> update(ctx, id));
+    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    RequestChecks.requireJsonBody(ctx);
+    whenAllowed(ctx, null, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()), id -> {
+      UserData user;
+      try {
+        user = UserJsonReader.read(bodyBytes(ctx), id); // the body may repeat the id, known only now
+      } catch (RuntimeException badRequest) { // thrown in a callback, it would be lost
+        ctx.fail(badRequest);
+        return;
+      }
+      write(ctx, id, user, ifMatch);
+    });
   }
 
-  /** Runs in a lookup's callback too, where a thrown ApiException would be lost: its checks fail the context. */
-  private void update(RoutingContext ctx, long id) {
-    VersionCondition ifMatch;
-    UserData user;
-    try {
-      ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
-      RequestChecks.requireJsonBody(ctx);
-      user = UserJsonReader.read(bodyBytes(ctx), id);
-    } catch (RuntimeException badRequest) {
-      ctx.fail(badRequest);
-      return;
-    }
+  private void write(RoutingContext ctx, long id, UserData user, VersionCondition ifMatch) {
     users.update(id, user, ifMatch)
         .onSuccess(outcome -> {
           if (outcome.result() == WriteOutcome.Result.DONE) {
@@ -140,47 +137,33 @@ final class UserHandlers {
 
   void delete(RoutingContext ctx) {
     long id = RequestChecks.pathId(ctx);
-    if (BearerAuthHandler.principal(ctx) == null) {
-      delete(ctx, id);
-      return;
-    }
-    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match")); // a malformed header is a 400 before any lookup
-    whenAllowed(ctx, () -> users.find(id), found -> delete(ctx, found));
+    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    whenAllowed(ctx, id, () -> users.find(id), found -> remove(ctx, found, ifMatch));
   }
 
   void deleteOwn(RoutingContext ctx) {
-    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
-    whenAllowed(ctx, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()), id -> delete(ctx, id));
+    var ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
+    whenAllowed(ctx, null, () -> users.findOwnedBy(BearerAuthHandler.principal(ctx).subject()),
+        id -> remove(ctx, id, ifMatch));
   }
 
-  private void delete(RoutingContext ctx, long id) {
-    VersionCondition ifMatch;
-    try {
-      ifMatch = EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
-    } catch (RuntimeException badRequest) {
-      ctx.fail(badRequest);
-      return;
-    }
+  private void remove(RoutingContext ctx, long id, VersionCondition ifMatch) {
     users.delete(id, ifMatch)
         .onSuccess(outcome -> answerWrite(ctx, outcome, "user deleted", id))
         .onFailure(ctx::fail);
   }
 
-  /** The bad-request checks of a PUT, before the profile is looked up: a 400 or 415 needs no database. */
-  private static void checkHeadersAndBody(RoutingContext ctx, Long pathId) {
-    EntityTags.ifMatch(RequestChecks.header(ctx, "if-match"));
-    RequestChecks.requireJsonBody(ctx);
-    if (pathId != null) {
-      UserJsonReader.read(bodyBytes(ctx), pathId);
-    }
-  }
-
   /**
-   * Runs {@code write} with the profile's id once a lookup of its owner says the caller may reach
-   * it. The owner of a profile never changes, so the lookup cannot go stale before the write (a
-   * delete in between makes the write a 404).
+   * Runs {@code write} with the profile's id once the caller may reach it. Without auth every
+   * profile is reachable: the write runs at once on {@code pathId} and itself tells 404 from 412,
+   * with no extra round trip. With auth, after a lookup of the owner; the owner of a profile never
+   * changes, so the lookup cannot go stale before the write (a delete in between makes it a 404).
    */
-  private void whenAllowed(RoutingContext ctx, Supplier<Future<User>> lookup, LongConsumer write) {
+  private void whenAllowed(RoutingContext ctx, Long pathId, Supplier<Future<User>> lookup, LongConsumer write) {
+    if (BearerAuthHandler.principal(ctx) == null) {
+      write.accept(pathId);
+      return;
+    }
     lookup.get().onSuccess(user -> {
       if (user == null) {
         Responses.message(ctx, 404, NOT_FOUND);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 
 /**
  * The one Prometheus registry of the process, with the names the community JVM and HTTP
@@ -113,7 +114,7 @@ public final class Metrics implements AutoCloseable {
         .description("Fetches of the OpenID Connect issuer's key set, by result").register(registry);
   }
 
-  public void keySetLastSuccess(java.util.function.DoubleSupplier epochSeconds) {
+  public void keySetLastSuccess(DoubleSupplier epochSeconds) {
     Gauge.builder("auth.keyset.last.success", epochSeconds::getAsDouble).baseUnit("seconds")
         .description("Unix time of the last successful fetch of the issuer's key set (0: none yet)").register(registry);
   }

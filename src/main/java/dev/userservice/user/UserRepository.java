@@ -20,11 +20,10 @@ public final class UserRepository {
   private static final String INSERT = """
       INSERT INTO "user" (username, first_name, last_name, email, phone, owner_subject)
       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""";
-  private static final String SELECT = """
-      SELECT id, version, username, first_name, last_name, email, phone, owner_subject FROM "user" WHERE id = $1""";
-  private static final String SELECT_OWNED = """
-      SELECT id, version, username, first_name, last_name, email, phone, owner_subject FROM "user"
-      WHERE owner_subject = $1""";
+  /** The columns {@link #toUser} reads, in its order. */
+  private static final String USER_COLUMNS = "id, version, username, first_name, last_name, email, phone, owner_subject";
+  private static final String SELECT = "SELECT " + USER_COLUMNS + " FROM \"user\" WHERE id = $1";
+  private static final String SELECT_OWNED = "SELECT " + USER_COLUMNS + " FROM \"user\" WHERE owner_subject = $1";
   private static final String UPDATE = """
       UPDATE "user" SET username = $2, first_name = $3, last_name = $4, email = $5, phone = $6,
           version = version + 1
