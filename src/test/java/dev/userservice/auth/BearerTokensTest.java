@@ -12,6 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.userservice.support.ApiClient;
+import dev.userservice.support.Await;
 import dev.userservice.support.Response;
 import dev.userservice.support.TestDatabase;
 import dev.userservice.support.TestIssuer;
@@ -26,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class BearerTokensTest {
   private static final Duration REFRESH = Duration.ofSeconds(2);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestIssuer issuer;
   private static TestService service;
   private static ApiClient api;
@@ -48,7 +49,7 @@ class BearerTokensTest {
     var env = new HashMap<>(issuer.serviceEnv(Long.toString(REFRESH.toSeconds())));
     service = TestService.start(TestDatabase.settings(), env);
     api = service.api;
-    await("/ready once the issuer's keys are held", () -> api.get("/ready").status() == 200);
+    Await.until("/ready once the issuer's keys are held", () -> api.get("/ready").status() == 200, WAIT);
   }
 
   @AfterAll
@@ -199,11 +200,11 @@ class BearerTokensTest {
     String signedByNew = issuer.token("rotation");
     // Fetched on its first use, unless a fetch for an unknown key ran in the last 10 s (another
     // test's): then at the next periodic refresh.
-    await("a token of the new key accepted", () -> call("GET", "/user/me", signedByNew, null).status() != 401);
+    Await.until("a token of the new key accepted", () -> call("GET", "/user/me", signedByNew, null).status() != 401, WAIT);
     long acceptedMillis = (System.nanoTime() - started) / 1_000_000;
     issuer.unpublish(old);
     long removed = System.nanoTime();
-    await("a removed key refused after the refresh", () -> call("GET", "/user/me", signedByOld, null).status() == 401);
+    Await.until("a removed key refused after the refresh", () -> call("GET", "/user/me", signedByOld, null).status() == 401, WAIT);
     long refusedMillis = (System.nanoTime() - removed) / 1_000_000;
     System.out.printf("rotation: a token of the new key answered %d ms after the key was added; the old key's "
         + "tokens refused %d ms after its removal (refresh %d s)%n", acceptedMillis, refusedMillis, REFRESH.toSeconds());
@@ -217,7 +218,7 @@ class BearerTokensTest {
       for (TestIssuer.KeySetMode mode : new TestIssuer.KeySetMode[] {TestIssuer.KeySetMode.GARBAGE, TestIssuer.KeySetMode.SILENT}) {
         issuer.keySetMode(mode);
         int fetches = issuer.keySetFetches();
-        await("a refresh under " + mode, () -> issuer.keySetFetches() > fetches + 1);
+        Await.until("a refresh under " + mode, () -> issuer.keySetFetches() > fetches + 1, WAIT);
         assertThat(call("GET", "/user/me", token, null).status()).as(mode.toString()).isEqualTo(404);
         assertThat(api.get("/ready").status()).isEqualTo(200);
       }
@@ -261,13 +262,4 @@ class BearerTokensTest {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
 }

@@ -6,6 +6,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.userservice.ObservabilityIT;
 import dev.userservice.support.ApiClient;
+import dev.userservice.support.Await;
 import dev.userservice.support.Keycloak;
 import dev.userservice.support.Prometheus;
 import dev.userservice.support.RenderedChart;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,7 +50,7 @@ class KeycloakIT {
     service = TestService.start(TestDatabase.settings(), Map.of("AUTH_MODE", "oidc", "OIDC_ISSUER", keycloak.issuer(),
         "OIDC_JWKS_REFRESH", Long.toString(REFRESH.toSeconds())));
     api = service.api;
-    await("/ready with Keycloak's keys", () -> api.get("/ready").status() == 200, Duration.ofSeconds(30));
+    Await.until("/ready with Keycloak's keys", () -> api.get("/ready").status() == 200, Duration.ofSeconds(30));
   }
 
   @AfterAll
@@ -93,13 +93,13 @@ class KeycloakIT {
     String newKeyId = SignedJWT.parse(after).getHeader().getKeyID();
     assertThat(newKeyId).as("the next tokens are signed by the new key").isNotEqualTo(oldKeyId);
     long added = System.nanoTime();
-    await("the new key's token accepted without a restart", () -> get(after).status() == 404, Duration.ofSeconds(20));
+    Await.until("the new key's token accepted without a restart", () -> get(after).status() == 404, Duration.ofSeconds(20));
     long acceptedMillis = (System.nanoTime() - added) / 1_000_000;
     assertThat(get(before).status()).as("the old key still listed: its tokens still count").isEqualTo(404);
 
     keycloak.removeKeyProvider(oldProvider);
     long removed = System.nanoTime();
-    await("the removed key's tokens refused", () -> get(before).status() == 401, REFRESH.multipliedBy(5));
+    Await.until("the removed key's tokens refused", () -> get(before).status() == 401, REFRESH.multipliedBy(5));
     long refusedMillis = (System.nanoTime() - removed) / 1_000_000;
     System.out.printf("key rotation in Keycloak: a token of the added key accepted after %d ms (no restart); the "
         + "removed key's tokens refused %d ms after its removal (OIDC_JWKS_REFRESH %d s)%n",
@@ -140,7 +140,7 @@ class KeycloakIT {
         }
       }
       assertThat(exprs).as("the accounts row's queries").hasSizeGreaterThanOrEqualTo(4);
-      await("every query of the accounts row has data", () -> exprs.stream().allMatch(expr -> {
+      Await.until("every query of the accounts row has data", () -> exprs.stream().allMatch(expr -> {
         try {
           return !prometheus.query(ObservabilityIT.substitute(expr)).isEmpty();
         } catch (RuntimeException notUpYet) {
@@ -174,13 +174,4 @@ class KeycloakIT {
     return api.request("GET", "/user/me", null, "authorization", "Bearer " + token);
   }
 
-  private static void await(String what, BooleanSupplier condition, Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + within + ": " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
 }

@@ -8,6 +8,7 @@ import dev.userservice.config.BuildInfo;
 import dev.userservice.db.DbSettings;
 import dev.userservice.db.Migrations;
 import dev.userservice.support.ApiClient;
+import dev.userservice.support.Await;
 import dev.userservice.support.MixedLoad;
 import dev.userservice.support.MixedLoad.Sample;
 import dev.userservice.support.PodmanPod;
@@ -136,7 +137,7 @@ class ImageIT {
     Tools.Result running = podman(60, run.toArray(String[]::new));
     assertThat(running.exitCode()).as(running.output()).isZero();
     long deadline = started + Duration.ofSeconds(60).toNanos();
-    while (!ready()) {
+    while (!ready()) { // polled every 10 ms, not through Await: the time to the first 200 is a figure
       assertThat(System.nanoTime()).as("/ready 200 within 60 s; logs:\n" + logs()).isLessThan(deadline);
       Thread.sleep(10);
     }
@@ -207,11 +208,7 @@ class ImageIT {
     });
     WriteLedger ledger = new WriteLedger("image-stop-");
     MixedLoad load = MixedLoad.startWhile(api, ledger, 8, Duration.ofMillis(5), inRotation::get);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (load.samples().size() < 300) {
-      assertThat(System.nanoTime()).as("the load got going").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    Await.until("the load got going", () -> load.samples().size() >= 300, Duration.ofSeconds(60));
     long signalled = System.nanoTime();
     Tools.Result stopped = podman(servicePod.terminationGraceSeconds() + 30, "stop",
         "--time=" + servicePod.terminationGraceSeconds(), CONTAINER);

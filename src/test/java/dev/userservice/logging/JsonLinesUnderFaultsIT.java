@@ -3,6 +3,7 @@ package dev.userservice.logging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.userservice.support.ApiClient;
+import dev.userservice.support.Await;
 import dev.userservice.support.MixedLoad;
 import dev.userservice.support.MixedLoad.Sample;
 import dev.userservice.support.RestartablePostgres;
@@ -13,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,18 +35,18 @@ class JsonLinesUnderFaultsIT {
       MixedLoad load = MixedLoad.start(api, new WriteLedger("json-lines-"), 8, Duration.ofMillis(2));
       for (int round = 1; round <= 2; round++) {
         int before = load.samples().size();
-        await("answers before outage " + round, () -> countOk(load.samples(), before) > 200);
+        Await.until("answers before outage " + round, () -> countOk(load.samples(), before) > 200, DEADLINE);
         postgres.stop(); // a fast shutdown: every backend sends FATAL 57P01 to its client
         int stopped = load.samples().size();
-        await("failures during outage " + round, () -> {
+        Await.until("failures during outage " + round, () -> {
           List<Sample> samples = load.samples();
           return samples.subList(stopped, samples.size()).stream().anyMatch(s -> !s.ok());
-        });
+        }, DEADLINE);
         postgres.start();
-        await("ready after outage " + round, () -> api.get("/ready").status() == 200);
+        Await.until("ready after outage " + round, () -> api.get("/ready").status() == 200, DEADLINE);
       }
       int beforeLast = load.samples().size();
-      await("answers before the last outage", () -> countOk(load.samples(), beforeLast) > 200);
+      Await.until("answers before the last outage", () -> countOk(load.samples(), beforeLast) > 200, DEADLINE);
       postgres.stop();
       service.terminate(); // SIGTERM with the database gone and clients still sending
       int exit = service.awaitExit(DEADLINE);
@@ -74,13 +74,4 @@ class JsonLinesUnderFaultsIT {
     return samples.subList(from, samples.size()).stream().filter(Sample::ok).count();
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
 }
