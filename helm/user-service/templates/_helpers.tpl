@@ -143,3 +143,9 @@ env:
 {{- fail "auth.issuer is needed when auth.enabled (or turn keycloak.enabled on)" -}}
 {{- end -}}
 {{- end }}
+
+{{/* The Service of the Gateway's proxy (gateway.enabled), in Envoy Gateway's namespace, where
+     Gateways of every namespace have theirs: <namespace>-<fullname>. */}}
+{{- define "user-service.gateway.serviceName" -}}
+{{- printf "%s-%s" .Release.Namespace (include "user-service.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end }}

@@ -35,6 +35,15 @@ class ChartTest {
   private static final String APP = RenderedChart.RELEASE;
   private static final String DB = APP + "-postgresql";
 
+  /** What INGRESS=envoy-gateway . ./install.sh sets (on kind, with a NodePort). */
+  private static final String[] GATEWAY_PATH = {"gateway.enabled", "true", "ingress.enabled", "false",
+      "gateway.envoyProxy.serviceType", "NodePort", "gateway.metrics.labels.release", "kube-prometheus-stack",
+      "networkPolicy.enabled", "true"};
+
+  private static String[] concat(String[] first, String... more) {
+    return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
+  }
+
   /** Every variant the chart tests render; HelmCliIT renders them with the Helm 3 and Helm 4 CLIs too. */
   public static Stream<Arguments> variants() {
     return Stream.of(
@@ -58,6 +67,12 @@ class ChartTest {
         Arguments.of("Gateway API route", new String[] {"httpRoute.enabled", "true",
             "httpRoute.parentRefs[0].name", "public", "httpRoute.parentRefs[0].namespace", "gateway-system",
             "httpRoute.parentRefs[0].sectionName", "http"}),
+        Arguments.of("Envoy Gateway (INGRESS=envoy-gateway), NetworkPolicy on", GATEWAY_PATH),
+        Arguments.of("Envoy Gateway with Keycloak (AUTH=keycloak), NetworkPolicy on", concat(GATEWAY_PATH,
+            "keycloak.enabled", "true", "auth.enabled", "true", "auth.issuerAddress", "10.96.0.30")),
+        Arguments.of("a Gateway of another implementation", new String[] {"gateway.enabled", "true",
+            "gateway.createClass", "false", "gateway.className", "cilium", "gateway.envoyProxy.enabled", "false",
+            "gateway.metrics.enabled", "false"}),
         Arguments.of("accounts (auth) on, NetworkPolicy on", new String[] {"auth.enabled", "true",
             "auth.issuer", "http://arch.homework/auth/realms/hw3", "networkPolicy.enabled", "true"}),
         Arguments.of("Keycloak (AUTH=keycloak), NetworkPolicy on", new String[] {"keycloak.enabled", "true",
@@ -107,7 +122,7 @@ class ChartTest {
   @MethodSource("variants")
   void everyNamespacedObjectLandsInTheReleaseNamespace(String name, String[] sets) {
     for (JsonNode object : RenderedChart.render(sets).objects()) {
-      if (!object.path("kind").asText().equals("Namespace")) {
+      if (!Set.of("Namespace", "GatewayClass").contains(object.path("kind").asText())) { // cluster-scoped
         assertThat(object.at("/metadata/namespace").asText()).as(object.at("/metadata/name").asText())
             .isEqualTo(RenderedChart.NAMESPACE);
       }
@@ -361,6 +376,82 @@ class ChartTest {
     ((ObjectNode) wrongType.at("/spec/storage")).put("size", 1);
     ((ObjectNode) wrongType.path("spec")).put("instances", "three");
     assertThat(KubernetesModels.problems(wrongType)).as("values of the wrong type").hasSizeGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void theGatewayPathRendersItsClassGatewayRoutesAndMonitorsAndNoIngress() {
+    var chart = RenderedChart.render(concat(GATEWAY_PATH, "keycloak.enabled", "true", "auth.enabled", "true",
+        "auth.issuerAddress", "10.96.0.30"));
+    assertThat(chart.find("Ingress", APP)).as("no Ingress on the Gateway path").isEmpty();
+
+    JsonNode gatewayClass = chart.get("GatewayClass", "envoy-gateway");
+    assertThat(gatewayClass.at("/spec/controllerName").asText()).isEqualTo("gateway.envoyproxy.io/gatewayclass-controller");
+    assertThat(gatewayClass.at("/metadata/namespace").isMissingNode()).as("a GatewayClass is cluster-scoped").isTrue();
+    JsonNode gateway = chart.get("Gateway", APP);
+    assertThat(gateway.at("/spec/gatewayClassName").asText()).isEqualTo("envoy-gateway");
+    JsonNode listener = gateway.at("/spec/listeners/0");
+    assertThat(listener.path("port").asInt()).isEqualTo(80);
+    assertThat(listener.path("protocol").asText()).isEqualTo("HTTP");
+    assertThat(listener.path("hostname").asText()).isEqualTo("arch.homework");
+
+    // The routes attach to that listener, for its host, and reach the Services the chart (and
+    // the Keycloak Operator) name.
+    Map<String, String> backends = Map.of(APP, APP, APP + "-keycloak", APP + "-keycloak-service");
+    for (var route : backends.entrySet()) {
+      JsonNode httpRoute = chart.get("HTTPRoute", route.getKey());
+      assertThat(httpRoute.at("/spec/parentRefs/0/name").asText()).isEqualTo(gateway.at("/metadata/name").asText());
+      assertThat(httpRoute.at("/spec/parentRefs/0/sectionName").asText()).isEqualTo(listener.path("name").asText());
+      assertThat(httpRoute.at("/spec/hostnames/0").asText()).isEqualTo(listener.path("hostname").asText());
+      assertThat(httpRoute.at("/spec/rules/0/backendRefs/0/name").asText()).isEqualTo(route.getValue());
+    }
+    assertThat(chart.get("HTTPRoute", APP + "-keycloak").at("/spec/rules/0/matches/0/path/value").asText()).isEqualTo("/auth");
+    assertThat(chart.get("HTTPRoute", APP).at("/spec/rules/0/backendRefs/0/port").asInt())
+        .isEqualTo(chart.get("Service", APP).at("/spec/ports/0/port").asInt());
+
+    // Envoy Gateway's proxy: the EnvoyProxy the Gateway points to names its Service and type.
+    JsonNode envoyProxy = chart.get("EnvoyProxy", gateway.at("/spec/infrastructure/parametersRef/name").asText());
+    assertThat(gateway.at("/spec/infrastructure/parametersRef/kind").asText()).isEqualTo("EnvoyProxy");
+    assertThat(envoyProxy.at("/spec/provider/kubernetes/envoyService/name").asText()).isEqualTo("hw3-" + APP);
+    assertThat(envoyProxy.at("/spec/provider/kubernetes/envoyService/type").asText()).isEqualTo("NodePort");
+
+    // Its metrics: the labels Envoy Gateway puts on this Gateway's proxy pods and on its
+    // controller, their "metrics" port (19001) and paths, in its namespace, selected by Prometheus.
+    JsonNode proxy = chart.get("PodMonitor", APP + "-gateway-proxy");
+    Map<String, String> proxyLabels = new java.util.TreeMap<>();
+    proxy.at("/spec/selector/matchLabels").fields().forEachRemaining(e -> proxyLabels.put(e.getKey(), e.getValue().asText()));
+    assertThat(proxyLabels).isEqualTo(Map.of("app.kubernetes.io/name", "envoy", "app.kubernetes.io/component", "proxy",
+        "gateway.envoyproxy.io/owning-gateway-name", APP, "gateway.envoyproxy.io/owning-gateway-namespace", "hw3"));
+    assertThat(proxy.at("/spec/podMetricsEndpoints/0/path").asText()).isEqualTo("/stats/prometheus");
+    JsonNode controller = chart.get("PodMonitor", APP + "-gateway-controller");
+    assertThat(controller.at("/spec/selector/matchLabels/control-plane").asText()).isEqualTo("envoy-gateway");
+    assertThat(controller.at("/spec/podMetricsEndpoints/0/path").asText()).isEqualTo("/metrics");
+    for (JsonNode monitor : List.of(proxy, controller)) {
+      assertThat(monitor.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo("metrics");
+      assertThat(monitor.at("/spec/namespaceSelector/matchNames/0").asText()).isEqualTo("envoy-gateway-system");
+      assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+    }
+
+    // The app takes traffic from the proxies' namespace, and reaches the issuer through them on
+    // the port their pods listen on.
+    JsonNode policy = chart.get("NetworkPolicy", APP);
+    assertThat(policy.at("/spec/ingress/0/from").findValuesAsText("kubernetes.io/metadata.name")).contains("envoy-gateway-system");
+    assertThat(policy.at("/spec/egress").findValuesAsText("port")).contains("80", "10080");
+    assertThat(chart.get("Deployment", APP).at("/spec/template/spec/hostAliases/0/ip").asText()).isEqualTo("10.96.0.30");
+  }
+
+  @Test
+  void theGatewayObjectsAreCheckedAgainstTheirOwnSchemas() {
+    var chart = RenderedChart.render(GATEWAY_PATH);
+    JsonNode gateway = chart.get("Gateway", APP).deepCopy();
+    ((ObjectNode) gateway.at("/spec/listeners/0")).put("port", "eighty");
+    assertThat(KubernetesModels.problems(gateway)).as("a listener port that is not a number").isNotEmpty();
+    JsonNode gatewayClass = chart.get("GatewayClass", "envoy-gateway").deepCopy();
+    ((ObjectNode) gatewayClass.path("spec")).put("controller", "gateway.envoyproxy.io/gatewayclass-controller");
+    assertThat(KubernetesModels.problems(gatewayClass)).as("a misspelt field, and controllerName missing").isNotEmpty();
+    JsonNode envoyProxy = chart.get("EnvoyProxy", APP).deepCopy();
+    ((ObjectNode) envoyProxy.at("/spec/provider/kubernetes/envoyService")).put("type", "Ingress");
+    assertThat(KubernetesModels.problems(envoyProxy)).as("a Service type Envoy Gateway does not know").isNotEmpty();
+    assertThat(KubernetesModels.problems(chart.get("EnvoyProxy", APP))).isEmpty();
   }
 
   @Test

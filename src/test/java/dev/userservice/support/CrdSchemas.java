@@ -30,6 +30,9 @@ public final class CrdSchemas {
   private static final Map<String, String> CRD_FILES = Map.of(
       "postgresql.cnpg.io/Cluster", "crds/postgresql.cnpg.io_clusters.yaml",
       "gateway.networking.k8s.io/HTTPRoute", "crds/gateway.networking.k8s.io_httproutes.yaml",
+      "gateway.networking.k8s.io/Gateway", "crds/gateway.networking.k8s.io_gateways.yaml",
+      "gateway.networking.k8s.io/GatewayClass", "crds/gateway.networking.k8s.io_gatewayclasses.yaml",
+      "gateway.envoyproxy.io/EnvoyProxy", "crds/gateway.envoyproxy.io_envoyproxies.yaml",
       "k8s.keycloak.org/Keycloak", "crds/keycloaks.k8s.keycloak.org-v1.yml",
       "k8s.keycloak.org/KeycloakRealmImport", "crds/keycloakrealmimports.k8s.keycloak.org-v1.yml");
 
@@ -111,7 +114,14 @@ public final class CrdSchemas {
     return group + "/" + object.path("kind").asText();
   }
 
+  private static final Map<String, JsonNode> READ = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A vendored CRD, parsed once (Envoy Gateway's EnvoyProxy CRD alone is 1.4 MB). */
   private static JsonNode read(String resource) {
+    return READ.computeIfAbsent(resource, CrdSchemas::parse);
+  }
+
+  private static JsonNode parse(String resource) {
     try (InputStream in = CrdSchemas.class.getClassLoader().getResourceAsStream(resource)) {
       return new YAMLMapper().readTree(in);
     } catch (IOException e) {
