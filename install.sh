@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs user-service and everything it needs on the current kubectl context:
-#   kube-prometheus-stack (namespace monitoring), ingress-nginx (ingress-nginx),
-#   the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
+#   kube-prometheus-stack (namespace monitoring), ingress-nginx (ingress-nginx) or Envoy Gateway
+#   (envoy-gateway-system), the user-service chart (hw3) and prometheus-postgres-exporter (hw3).
 # Run it as `. ./install.sh` or `./install.sh`; run it again to upgrade.
 # Options: USER_SERVICE_IMAGE=repo:tag, an image the cluster can pull. Without it, on kind or
 #          minikube, the image user-service:<the chart's appVersion> is built from the Dockerfile
@@ -11,6 +11,9 @@
 #          (the operator in cnpg-system; no separate exporter: the operator exports cnpg_* metrics);
 #          AUTH=keycloak turns accounts on (API 1.2): the Keycloak Operator and a Keycloak with the
 #          realm hw3 in the app's namespace, at http://arch.homework/auth, which the service trusts;
+#          INGRESS=envoy-gateway: traffic enters through the Gateway API instead of ingress-nginx
+#          (retired upstream in 2026): Envoy Gateway, and the chart's GatewayClass, Gateway (port 80
+#          for arch.homework) and HTTPRoutes instead of its Ingress;
 #          TRACING=1 also installs Grafana Tempo (monitoring) and sends the service's and
 #          ingress-nginx's traces to it, with exemplar links from Grafana's Prometheus data source.
 
@@ -29,14 +32,27 @@ _user_service_install() (
     build_and_load_image "$here" "$image"
   fi
 
-  say "Chart repositories"
-  helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
-  helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
+  ingress="${INGRESS:-ingress-nginx}"
+  case "$ingress" in
+    ingress-nginx | envoy-gateway) ;;
+    *) fail "INGRESS must be ingress-nginx or envoy-gateway, not $ingress" ;;
+  esac
   case "$DATABASE" in
     bundled | cloudnative-pg) ;;
     *) fail "DATABASE must be bundled or cloudnative-pg, not $DATABASE" ;;
   esac
-  repos=(ingress-nginx prometheus-community)
+  case "$AUTH" in
+    "" | off | keycloak) ;;
+    *) fail "AUTH must be keycloak (or unset), not $AUTH" ;;
+  esac
+
+  say "Chart repositories"
+  helm repo add prometheus-community https://prometheus-community.github.io/helm-charts --force-update >/dev/null
+  repos=(prometheus-community)
+  if [ "$ingress" = ingress-nginx ]; then
+    helm repo add ingress-nginx https://kubernetes.github.io/ingress-nginx --force-update >/dev/null
+    repos+=(ingress-nginx)
+  fi
   if [ "$DATABASE" = cloudnative-pg ]; then
     helm repo add cnpg https://cloudnative-pg.github.io/charts --force-update >/dev/null
     repos+=(cnpg)
@@ -76,6 +92,7 @@ _user_service_install() (
     --set prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues=false \
     --set prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false \
     --set prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false \
+    --set crds.upgradeJob.enabled=true \
     --set grafana.admin.existingSecret=grafana-admin \
     --set grafana.admin.userKey=admin-user \
     --set grafana.admin.passwordKey=admin-password \
@@ -118,14 +135,47 @@ data:
 YAML
   fi
 
-  say "ingress-nginx $INGRESS_NGINX_CHART_VERSION in $INGRESS_NAMESPACE"
-  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx \
-    --version "$INGRESS_NGINX_CHART_VERSION" --namespace "$INGRESS_NAMESPACE" --create-namespace \
-    --set controller.metrics.enabled=true \
-    --set controller.metrics.serviceMonitor.enabled=true \
-    --set controller.metrics.serviceMonitor.additionalLabels.release="$MONITORING_RELEASE" \
-    "${ingress_tracing[@]}" \
-    --wait --timeout "$HELM_TIMEOUT"
+  app_ingress=()
+  if [ "$ingress" = envoy-gateway ]; then
+    say "Envoy Gateway $ENVOY_GATEWAY_VERSION in $ENVOY_GATEWAY_NAMESPACE"
+    # Its CRDs first, server-side (Helm never upgrades a chart's crds/, and these are too big for
+    # a client-side apply): the Gateway API's standard channel and Envoy Gateway's own, of the
+    # same release. Then the controller, without CRDs of its own.
+    helm template "$ENVOY_GATEWAY_RELEASE-crds" oci://docker.io/envoyproxy/gateway-crds-helm \
+      --version "$ENVOY_GATEWAY_VERSION" \
+      --set crds.gatewayAPI.enabled=true --set crds.gatewayAPI.channel=standard \
+      --set crds.envoyGateway.enabled=true |
+      kubectl apply --server-side --force-conflicts -f - >/dev/null
+    helm upgrade --install "$ENVOY_GATEWAY_RELEASE" oci://docker.io/envoyproxy/gateway-helm \
+      --version "$ENVOY_GATEWAY_VERSION" --namespace "$ENVOY_GATEWAY_NAMESPACE" --create-namespace \
+      --set crds.enabled=false \
+      --wait --timeout "$HELM_TIMEOUT"
+    app_ingress=(--set ingress.enabled=false --set gateway.enabled=true
+      --set gateway.controllerNamespace="$ENVOY_GATEWAY_NAMESPACE"
+      --set gateway.metrics.labels.release="$MONITORING_RELEASE")
+    if [ "$TRACING" = 1 ]; then
+      # Envoy's spans to Tempo over OTLP gRPC, as ingress-nginx's on the other path.
+      app_ingress+=(--set gateway.envoyProxy.tracing.enabled=true
+        --set gateway.envoyProxy.tracing.backend.name="$TEMPO_RELEASE"
+        --set gateway.envoyProxy.tracing.backend.namespace="$MONITORING_NAMESPACE")
+    fi
+    # kind hands out no load balancer addresses: a NodePort, reachable at the node's address.
+    case "$(kubectl config current-context 2>/dev/null || true)" in
+      kind-*) app_ingress+=(--set gateway.envoyProxy.serviceType=NodePort) ;;
+    esac
+    if helm status ingress-nginx --namespace "$INGRESS_NAMESPACE" >/dev/null 2>&1; then
+      warn "ingress-nginx is still installed in $INGRESS_NAMESPACE; once traffic goes to the Gateway: helm uninstall ingress-nginx -n $INGRESS_NAMESPACE"
+    fi
+  else
+    say "ingress-nginx $INGRESS_NGINX_CHART_VERSION in $INGRESS_NAMESPACE"
+    helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx \
+      --version "$INGRESS_NGINX_CHART_VERSION" --namespace "$INGRESS_NAMESPACE" --create-namespace \
+      --set controller.metrics.enabled=true \
+      --set controller.metrics.serviceMonitor.enabled=true \
+      --set controller.metrics.serviceMonitor.additionalLabels.release="$MONITORING_RELEASE" \
+      "${ingress_tracing[@]}" \
+      --wait --timeout "$HELM_TIMEOUT"
+  fi
 
   if [ "$DATABASE" = cloudnative-pg ]; then
     # The operator and its CRDs before the chart that makes a Cluster.
@@ -136,13 +186,6 @@ YAML
     app_database=(--set database.mode=cloudnative-pg)
   fi
 
-  case "$AUTH" in
-    "" | off) ;;
-    keycloak) ;;
-    *) fail "AUTH must be keycloak (or unset), not $AUTH" ;;
-  esac
-
-  say "user-service ($image) in $APP_NAMESPACE"
   # The chart renders its namespace (kept on uninstall, with the database volume). Create it
   # first with Helm's ownership labels, so the first install can store its release there and
   # Helm adopts the namespace instead of refusing it.
@@ -157,29 +200,53 @@ metadata:
     meta.helm.sh/release-name: $APP_RELEASE
     meta.helm.sh/release-namespace: $APP_NAMESPACE
 YAML
-  app_auth=()
+  install_chart() {
+    helm upgrade --install "$APP_RELEASE" "$here/helm/user-service" --namespace "$APP_NAMESPACE" \
+      --set image.repository="${image%:*}" --set image.tag="${image##*:}" \
+      --set ingress.host="$INGRESS_HOST" \
+      --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
+      --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
+      "${app_ingress[@]}" "${app_tracing[@]}" "${app_database[@]}" "$@" \
+      --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
+  }
   if [ "$AUTH" = keycloak ]; then
     say "Keycloak Operator $KEYCLOAK_OPERATOR_VERSION in $APP_NAMESPACE"
     while read -r manifest; do
       kubectl -n "$APP_NAMESPACE" apply -f "$manifest" >/dev/null
     done < <(keycloak_operator_manifests)
     # Pods reach the issuer URL (http://arch.homework/auth) as browsers do: through the ingress
-    # controller, whose ClusterIP the host name is given in the service's pods.
-    ingress_ip=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true)
-    app_auth=(--set keycloak.enabled=true --set auth.enabled=true --set-string auth.issuerAddress="$ingress_ip")
+    # controller or the Gateway's proxy, whose ClusterIP the host name is given in their pods.
+    entry_ip=$(entry_cluster_ip "$ingress")
+    if [ -z "$entry_ip" ] && [ "$ingress" = envoy-gateway ]; then
+      # The proxy's Service comes with the Gateway, which comes with the chart: once without
+      # accounts, then again with them and the address the Gateway got.
+      say "user-service ($image) in $APP_NAMESPACE, first without accounts: the Gateway's address comes with it"
+      install_chart
+      kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
+      entry_ip=$(entry_cluster_ip "$ingress")
+    fi
+    [ -n "$entry_ip" ] || warn "no ClusterIP found for $(entry_service "$ingress"): the service cannot reach the issuer until the next install"
+    say "user-service ($image) in $APP_NAMESPACE, accounts on"
+    install_chart --set keycloak.enabled=true --set auth.enabled=true --set-string auth.issuerAddress="$entry_ip"
+  else
+    say "user-service ($image) in $APP_NAMESPACE"
+    install_chart
   fi
-  helm upgrade --install "$APP_RELEASE" "$here/helm/user-service" --namespace "$APP_NAMESPACE" \
-    --set image.repository="${image%:*}" --set image.tag="${image##*:}" \
-    --set ingress.host="$INGRESS_HOST" \
-    --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
-    --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
-    "${app_tracing[@]}" "${app_database[@]}" "${app_auth[@]}" \
-    --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
+  if [ "$ingress" = envoy-gateway ]; then
+    # Envoy Gateway has made the proxy for the Gateway; it serves the routes once Programmed.
+    kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
+  fi
 
   if [ "$DATABASE" = cloudnative-pg ]; then
     say "No separate postgres exporter: the CloudNativePG instances export cnpg_* metrics (PodMonitor)"
   else
     say "prometheus-postgres-exporter $POSTGRES_EXPORTER_CHART_VERSION in $APP_NAMESPACE"
+    # Its chart 7.0.0 changed the Deployment's selector, which is immutable: a Deployment of an
+    # older release (labels app, release) goes first, its pod kept until the new one replaces it.
+    old_exporter="app=prometheus-postgres-exporter,release=$EXPORTER_RELEASE"
+    if [ -n "$(kubectl -n "$APP_NAMESPACE" get deployment -l "$old_exporter" -o name 2>/dev/null || true)" ]; then
+      kubectl -n "$APP_NAMESPACE" delete deployment -l "$old_exporter" --cascade=orphan >/dev/null
+    fi
     helm upgrade --install "$EXPORTER_RELEASE" prometheus-community/prometheus-postgres-exporter \
       --version "$POSTGRES_EXPORTER_CHART_VERSION" --namespace "$APP_NAMESPACE" \
       --set config.datasource.host="$APP_RELEASE-postgresql" \
@@ -193,13 +260,13 @@ YAML
       --wait --timeout "$HELM_TIMEOUT"
   fi
 
-  ingress_ip=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller \
-    -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
-  if [ -n "$ingress_ip" ]; then
-    reach="add \"$ingress_ip $INGRESS_HOST\" to /etc/hosts, or: curl -H \"Host: $INGRESS_HOST\" http://$ingress_ip/user/1"
-  else
-    reach="(the ingress has no external address yet: on kind or minikube see the README)"
-  fi
+  read -r entry_namespace entry_name < <(entry_service "$ingress")
+  address=$(INGRESS=$ingress entry_address)
+  case "$address" in
+    "") reach="(no external address yet: kubectl -n $entry_namespace port-forward svc/$entry_name 8080:80, then curl -H \"Host: $INGRESS_HOST\" http://localhost:8080/user/1; on minikube: minikube tunnel)" ;;
+    *:*) reach="curl -H \"Host: $INGRESS_HOST\" http://$address/user/1 (a NodePort of $entry_namespace/$entry_name)" ;;
+    *) reach="add \"$address $INGRESS_HOST\" to /etc/hosts, or: curl -H \"Host: $INGRESS_HOST\" http://$address/user/1" ;;
+  esac
   say "Done"
   cat <<TEXT
 The service:  http://$INGRESS_HOST/user/1
@@ -211,7 +278,8 @@ Grafana:      kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELE
 Prometheus:   kubectl -n $MONITORING_NAMESPACE port-forward svc/$MONITORING_RELEASE-prometheus 9090:9090
 Traces:       $([ "$TRACING" = 1 ] && echo "in Grafana, data source Tempo; the latency panels' exemplars open a trace" || echo "off (TRACING=1 . ./install.sh to add Grafana Tempo)")
 Check:        helm test $APP_RELEASE -n $APP_NAMESPACE
-Next:         . ./test.sh     (the Locust load test against the ingress)
+Entry:        $([ "$ingress" = envoy-gateway ] && echo "Envoy Gateway: Gateway $APP_NAMESPACE/$APP_RELEASE, proxy Service $entry_namespace/$entry_name" || echo "ingress-nginx (INGRESS=envoy-gateway . ./install.sh for the Gateway API)")
+Next:         . ./test.sh     (the Locust load test against the ingress or the Gateway)
 TEXT
 )
 

@@ -6,9 +6,10 @@
 #   AUTH=keycloak KEYCLOAK_URL=http://arch.homework/auth USER_SERVICE_REGISTRAR_SECRET=... ./test.sh
 #                                 accounts (API 1.2): each simulated user signs up and signs in at
 #                                 Keycloak, works on its own profile and is refused others' (403)
-# Where arch.homework does not resolve, the ingress controller's address is taken from the
-# cluster and requests carry "Host: arch.homework" (ingress-nginx records metrics only for the
-# hosts its Ingresses declare). Reports (CSV and HTML) go to reports/. Exits non-zero when
+# Where arch.homework does not resolve, the address of ingress-nginx or of the Gateway's proxy
+# (INGRESS=envoy-gateway) is taken from the cluster, its load balancer's or a NodePort's, and
+# requests carry "Host: arch.homework" (the Gateway's listener and ingress-nginx's metrics are
+# for that host). Reports (CSV and HTML) go to reports/. Exits non-zero when
 # failures exceed MAX_FAILURE_RATIO (default 0.01). Sourced or executed.
 
 _user_service_test() (
@@ -37,10 +38,9 @@ _user_service_test() (
   if [ -z "${HOST:-}" ] && ! getent hosts "$INGRESS_HOST" >/dev/null 2>&1; then
     address=""
     if command -v kubectl >/dev/null 2>&1; then
-      address=$(kubectl -n "$INGRESS_NAMESPACE" get svc ingress-nginx-controller \
-        -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
+      address=$(entry_address)
     fi
-    [ -n "$address" ] || fail "$INGRESS_HOST does not resolve and no ingress address was found: set HOST=http://<address> (see the README)"
+    [ -n "$address" ] || fail "$INGRESS_HOST does not resolve and no address of ingress-nginx or the Gateway was found: set HOST=http://<address> (see the README)"
     host="http://$address"
     host_header="$INGRESS_HOST"
     say "$INGRESS_HOST does not resolve: sending to $host with Host: $host_header"

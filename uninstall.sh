@@ -36,11 +36,15 @@ _user_service_uninstall() (
       kubectl -n "$APP_NAMESPACE" delete -f "$manifest" --ignore-not-found >/dev/null
     done < <(keycloak_operator_manifests | tac)
   fi
+  # Whichever entry install.sh put in (INGRESS): the chart's Gateway went with the chart, and
+  # Envoy Gateway removes its proxy with it; then the controller. The CRDs stay, like the
+  # Prometheus Operator's: other Gateways of the cluster may use them.
   remove ingress-nginx "$INGRESS_NAMESPACE"
+  remove "$ENVOY_GATEWAY_RELEASE" "$ENVOY_GATEWAY_NAMESPACE"
   remove "$TEMPO_RELEASE" "$MONITORING_NAMESPACE" # TRACING=1 installs; nothing to do otherwise
   kubectl -n "$MONITORING_NAMESPACE" delete configmap tempo-datasource --ignore-not-found >/dev/null
   remove "$MONITORING_RELEASE" "$MONITORING_NAMESPACE"
-  kubectl delete namespace "$INGRESS_NAMESPACE" "$MONITORING_NAMESPACE" --ignore-not-found --wait=false >/dev/null
+  kubectl delete namespace "$INGRESS_NAMESPACE" "$ENVOY_GATEWAY_NAMESPACE" "$MONITORING_NAMESPACE" --ignore-not-found --wait=false >/dev/null
   # kube-prometheus-stack leaves its CRDs (ServiceMonitor, PrometheusRule...): other releases may use them.
 
   if [ "$purge" = 1 ]; then

@@ -3,24 +3,39 @@
 # Sourced inside the scripts' subshells, so nothing here touches the caller's shell.
 
 # --- pinned chart versions (the one place to change them) ---
-# ingress-nginx was retired upstream in 2026: 4.14.3 (controller 1.14.3) is its last release line.
-INGRESS_NGINX_CHART_VERSION="${INGRESS_NGINX_CHART_VERSION:-4.14.3}"
-KUBE_PROMETHEUS_STACK_CHART_VERSION="${KUBE_PROMETHEUS_STACK_CHART_VERSION:-82.6.0}"
-POSTGRES_EXPORTER_CHART_VERSION="${POSTGRES_EXPORTER_CHART_VERSION:-6.10.2}"
-# Grafana Tempo, single binary (TRACING=1); its chart moved to the grafana-community repository.
-TEMPO_CHART_VERSION="${TEMPO_CHART_VERSION:-1.26.1}"
+# Each at the newest release its project had published when last checked, with that release's date.
+# ingress-nginx is retired (announced 2025-11-11; last releases 2026-03-19, controller 1.15.1):
+# 4.15.1 is its final chart, with no fixes after it. INGRESS=envoy-gateway is the way on.
+INGRESS_NGINX_CHART_VERSION="${INGRESS_NGINX_CHART_VERSION:-4.15.1}" # 2026-03-19
+# Envoy Gateway (INGRESS=envoy-gateway): its OCI charts, the CRDs (Gateway API v1.6.1 and Envoy
+# Gateway's own) and the controller, of one release.
+ENVOY_GATEWAY_VERSION="${ENVOY_GATEWAY_VERSION:-v1.9.0}" # 2026-08-15
+# From 82.x: Prometheus Operator 0.93 (newer CRDs, applied by the chart's upgrade job), Grafana 13
+# from the grafana-community chart repository, distroless Prometheus and node-exporter images.
+KUBE_PROMETHEUS_STACK_CHART_VERSION="${KUBE_PROMETHEUS_STACK_CHART_VERSION:-88.5.3}" # 2026-08-21
+# From 6.x: 7.0.0 moved to app.kubernetes.io/* labels (immutable selector: install.sh replaces the
+# old Deployment once), 8.0.0 needs a password source (the chart's Secret, as before).
+POSTGRES_EXPORTER_CHART_VERSION="${POSTGRES_EXPORTER_CHART_VERSION:-8.2.0}" # 2026-07-14
+# Grafana Tempo, single binary (TRACING=1), from the grafana-community repository; 2.0.0 needs
+# Kubernetes 1.25 or newer.
+TEMPO_CHART_VERSION="${TEMPO_CHART_VERSION:-2.2.4}" # 2026-08-13
 # The CloudNativePG operator (DATABASE=cloudnative-pg): chart 0.29.0 runs operator 1.30.0, whose
 # Cluster CRD the chart tests vendor (src/test/resources/crds).
-CNPG_CHART_VERSION="${CNPG_CHART_VERSION:-0.29.0}"
+CNPG_CHART_VERSION="${CNPG_CHART_VERSION:-0.29.0}" # 2026-06-29
 # The Keycloak Operator (AUTH=keycloak): its CRDs and its Deployment, applied from the release's
 # manifests into the app's namespace (it watches its own namespace). 26.0.0: the CRDs the chart
-# tests vendor (src/test/resources/crds).
+# tests vendor (src/test/resources/crds); newer operator releases are not vendored yet.
 KEYCLOAK_OPERATOR_VERSION="${KEYCLOAK_OPERATOR_VERSION:-26.0.0}"
 
 # --- where things go ---
 APP_NAMESPACE="${APP_NAMESPACE:-hw3}"
 APP_RELEASE="${APP_RELEASE:-user-service}"
+# INGRESS=ingress-nginx (the default: an Ingress) or envoy-gateway (a Gateway and HTTPRoutes).
+# Left empty here, so that test.sh can find whichever of the two is installed.
+INGRESS="${INGRESS:-}"
 INGRESS_NAMESPACE="${INGRESS_NAMESPACE:-ingress-nginx}"
+ENVOY_GATEWAY_RELEASE="${ENVOY_GATEWAY_RELEASE:-eg}"
+ENVOY_GATEWAY_NAMESPACE="${ENVOY_GATEWAY_NAMESPACE:-envoy-gateway-system}"
 MONITORING_NAMESPACE="${MONITORING_NAMESPACE:-monitoring}"
 MONITORING_RELEASE="${MONITORING_RELEASE:-kube-prometheus-stack}"
 EXPORTER_RELEASE="${EXPORTER_RELEASE:-postgres-exporter}"
@@ -45,6 +60,43 @@ need() {
   for tool in "$@"; do
     command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed (see the README: Kubernetes)" || return 1
   done
+}
+
+# Where traffic enters, as "namespace service": ingress-nginx's controller, or the proxy Service
+# of the chart's Gateway (named <app namespace>-<release> by the chart's EnvoyProxy).
+entry_service() {
+  case "${1:-$INGRESS}" in
+    envoy-gateway) echo "$ENVOY_GATEWAY_NAMESPACE $APP_NAMESPACE-$APP_RELEASE" ;;
+    *) echo "$INGRESS_NAMESPACE ingress-nginx-controller" ;;
+  esac
+}
+
+# The entry's address from outside the cluster: its load balancer's IP or host name, or on a
+# NodePort Service (kind) the first node's address and the port; empty while there is none.
+# Without INGRESS, whichever of the two entries is installed.
+entry_address() {
+  local kind namespace service address port node
+  for kind in ${INGRESS:-ingress-nginx envoy-gateway}; do
+    read -r namespace service < <(entry_service "$kind")
+    address=$(kubectl -n "$namespace" get svc "$service" \
+      -o jsonpath='{.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null || true)
+    if [ -z "$address" ]; then
+      port=$(kubectl -n "$namespace" get svc "$service" -o jsonpath='{.spec.ports[?(@.port==80)].nodePort}' 2>/dev/null || true)
+      node=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}' 2>/dev/null || true)
+      [ -n "$port" ] && [ -n "$node" ] && address="$node:$port"
+    fi
+    if [ -n "$address" ]; then
+      echo "$address"
+      return 0
+    fi
+  done
+}
+
+# The entry's ClusterIP: what the service's pods resolve the ingress host to (auth.issuerAddress).
+entry_cluster_ip() {
+  local namespace service
+  read -r namespace service < <(entry_service "$1")
+  kubectl -n "$namespace" get svc "$service" -o jsonpath='{.spec.clusterIP}' 2>/dev/null || true
 }
 
 # The Keycloak Operator's manifests of KEYCLOAK_OPERATOR_VERSION: the two CRDs, then the operator.

@@ -70,6 +70,8 @@ class ChartTest {
         Arguments.of("Envoy Gateway (INGRESS=envoy-gateway), NetworkPolicy on", GATEWAY_PATH),
         Arguments.of("Envoy Gateway with Keycloak (AUTH=keycloak), NetworkPolicy on", concat(GATEWAY_PATH,
             "keycloak.enabled", "true", "auth.enabled", "true", "auth.issuerAddress", "10.96.0.30")),
+        Arguments.of("Envoy Gateway, tracing on (TRACING=1)", concat(GATEWAY_PATH, "tracing.enabled", "true",
+            "gateway.envoyProxy.tracing.enabled", "true")),
         Arguments.of("a Gateway of another implementation", new String[] {"gateway.enabled", "true",
             "gateway.createClass", "false", "gateway.className", "cilium", "gateway.envoyProxy.enabled", "false",
             "gateway.metrics.enabled", "false"}),

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the behaviour when sourced can be checked. shellcheck runs on every script.
  */
 class DeployScriptsIT {
-  private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "scripts/common.sh",
+  private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "test.sh", "scripts/common.sh",
       "scripts/podman-image.sh", "scripts/keycloak-local.sh");
 
   @TempDir
@@ -54,14 +54,16 @@ class DeployScriptsIT {
     List<String> calls = Files.readAllLines(log);
     List<String> installs = helmInstalls(calls);
     assertThat(installs).hasSize(4);
-    assertThat(installs.get(0)).contains("kube-prometheus-stack", "--version 82.6.0", "--namespace monitoring",
-        "searchNamespace=ALL", "serviceMonitorSelectorNilUsesHelmValues=false", "ruleSelectorNilUsesHelmValues=false");
-    assertThat(installs.get(1)).contains("ingress-nginx", "--version 4.14.3", "--namespace ingress-nginx",
+    assertThat(installs.get(0)).contains("kube-prometheus-stack", "--version 88.5.3", "--namespace monitoring",
+        "searchNamespace=ALL", "serviceMonitorSelectorNilUsesHelmValues=false", "ruleSelectorNilUsesHelmValues=false",
+        "crds.upgradeJob.enabled=true");
+    assertThat(installs.get(1)).contains("ingress-nginx", "--version 4.15.1", "--namespace ingress-nginx",
         "controller.metrics.serviceMonitor.enabled=true");
     assertThat(installs.get(2)).contains("helm/user-service", "--namespace hw3", "--wait-for-jobs")
-        .doesNotContain("--create-namespace");
-    assertThat(installs.get(3)).contains("prometheus-postgres-exporter", "--version 6.10.2", "--namespace hw3",
+        .doesNotContain("--create-namespace", "gateway.enabled");
+    assertThat(installs.get(3)).contains("prometheus-postgres-exporter", "--version 8.2.0", "--namespace hw3",
         "passwordSecret.name=user-service-db", "disableCollectorBgwriter=true", "serviceMonitor.enabled=true");
+    assertThat(String.join("\n", calls)).as("nothing of the Gateway path").doesNotContain("envoy", "--cascade=orphan");
     assertThat(calls).anyMatch(c -> c.startsWith("kubectl apply -f -"));
     assertThat(String.join("\n", calls)).as("no tracing unless asked").doesNotContain("tempo", "opentelemetry",
         "tracing.enabled");
@@ -79,9 +81,8 @@ class DeployScriptsIT {
     assertThat(installs.get(3)).contains("helm/user-service", "database.mode=cloudnative-pg");
     assertThat(String.join("\n", installs)).doesNotContain("prometheus-postgres-exporter");
 
-    var wrong = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "mysql"));
-    assertThat(wrong.exitCode()).isNotZero();
-    assertThat(wrong.output()).contains("DATABASE must be bundled or cloudnative-pg");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "mysql")),
+        "DATABASE must be bundled or cloudnative-pg");
   }
 
   @Test
@@ -95,7 +96,7 @@ class DeployScriptsIT {
     assertThat(installs).hasSize(5);
     assertThat(installs.get(0)).contains("kube-prometheus-stack", "exemplar-storage",
         "exemplarTraceIdDestinations.datasourceUid=tempo", "traceIdLabelName=trace_id");
-    assertThat(installs.get(1)).contains("tempo grafana-community/tempo", "--version 1.26.1", "--namespace monitoring",
+    assertThat(installs.get(1)).contains("tempo grafana-community/tempo", "--version 2.2.4", "--namespace monitoring",
         "otlp.protocols.http.endpoint=0.0.0.0:4318");
     assertThat(installs.get(2)).contains("ingress-nginx", "enable-opentelemetry=true",
         "otlp-collector-host=tempo.monitoring.svc", "otlp-collector-port=4317");
@@ -111,13 +112,15 @@ class DeployScriptsIT {
     assertThat(kept.exitCode()).as(kept.output()).isZero();
     List<String> calls = Files.readAllLines(log);
     List<String> removed = calls.stream().filter(c -> c.startsWith("helm uninstall")).toList();
-    assertThat(removed).hasSize(6);
+    assertThat(removed).hasSize(7);
     assertThat(removed.get(0)).contains("postgres-exporter");
     assertThat(removed.get(1)).contains("user-service");
     assertThat(removed.get(2)).contains("ingress-nginx");
-    assertThat(removed.get(3)).contains("tempo");
-    assertThat(removed.get(4)).contains("kube-prometheus-stack");
-    assertThat(removed.get(5)).contains("cnpg", "cnpg-system");
+    assertThat(removed.get(3)).contains("uninstall eg ", "envoy-gateway-system");
+    assertThat(removed.get(4)).contains("tempo");
+    assertThat(removed.get(5)).contains("kube-prometheus-stack");
+    assertThat(removed.get(6)).contains("cnpg", "cnpg-system");
+    assertThat(calls).anyMatch(c -> c.startsWith("kubectl delete namespace ingress-nginx envoy-gateway-system monitoring"));
     assertThat(calls).anyMatch(c -> c.contains("delete configmap tempo-datasource"));
     assertThat(calls).noneMatch(c -> c.contains("delete namespace hw3"));
     assertThat(kept.output()).contains("Kept: namespace hw3");
@@ -207,6 +210,103 @@ class DeployScriptsIT {
   }
 
   @Test
+  void envoyGatewayPutsTheGatewayApiPathInPlaceOfIngressNginx() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "-c", "INGRESS=envoy-gateway . ./install.sh; echo \"status=$?\""),
+        fakeEnv(log, "FAKE_CONTEXT", "kind-dev"));
+    assertThat(result.output()).as(result.output()).contains("status=0",
+        "Envoy Gateway: Gateway hw3/user-service, proxy Service envoy-gateway-system/hw3-user-service",
+        "port-forward svc/hw3-user-service 8080:80");
+    List<String> calls = Files.readAllLines(log);
+    List<String> installs = helmInstalls(calls);
+    assertThat(installs).hasSize(4);
+    assertThat(installs.get(0)).contains("kube-prometheus-stack");
+    // The CRDs of the pinned release, server-side, before its controller (which brings none then).
+    String crds = calls.stream().filter(c -> c.startsWith("helm template eg-crds")).findFirst().orElseThrow();
+    assertThat(crds).contains("oci://docker.io/envoyproxy/gateway-crds-helm", "--version v1.9.0",
+        "crds.gatewayAPI.enabled=true", "crds.gatewayAPI.channel=standard", "crds.envoyGateway.enabled=true");
+    assertThat(calls).contains("kubectl apply --server-side --force-conflicts -f -");
+    assertThat(installs.get(1)).contains("upgrade --install eg oci://docker.io/envoyproxy/gateway-helm", "--version v1.9.0",
+        "--namespace envoy-gateway-system", "--create-namespace", "crds.enabled=false", "--wait");
+    assertThat(calls.indexOf(crds)).isLessThan(calls.indexOf(installs.get(1)));
+    assertThat(installs.get(2)).contains("helm/user-service", "ingress.enabled=false", "gateway.enabled=true",
+        "gateway.controllerNamespace=envoy-gateway-system", "gateway.metrics.labels.release=kube-prometheus-stack",
+        "gateway.envoyProxy.serviceType=NodePort");
+    assertThat(installs.get(3)).contains("prometheus-postgres-exporter");
+    String programmed = "kubectl -n hw3 wait gateway/user-service --for=condition=Programmed --timeout=10m";
+    assertThat(calls.indexOf(programmed)).as("waits for the Gateway after the chart").isGreaterThan(calls.indexOf(installs.get(2)));
+    assertThat(String.join("\n", calls)).as("no ingress-nginx on this path").doesNotContain("ingress-nginx/ingress-nginx",
+        "helm repo add ingress-nginx");
+
+    // Elsewhere than kind the proxy keeps its LoadBalancer; tracing sends Envoy's spans to Tempo.
+    Files.writeString(log, "");
+    var traced = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "INGRESS", "envoy-gateway", "TRACING", "1"));
+    assertThat(traced.exitCode()).as(traced.output()).isZero();
+    String chart = helmInstalls(Files.readAllLines(log)).get(3);
+    assertThat(chart).contains("gateway.envoyProxy.tracing.enabled=true", "gateway.envoyProxy.tracing.backend.name=tempo",
+        "gateway.envoyProxy.tracing.backend.namespace=monitoring").doesNotContain("serviceType");
+
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "INGRESS", "traefik")),
+        "INGRESS must be ingress-nginx or envoy-gateway");
+  }
+
+  @Test
+  void envoyGatewayWithAccountsGivesThePodsTheProxysAddressForTheIssuer() throws Exception {
+    Path log = fakeTools();
+    // The proxy Service exists (a second install): one chart install, accounts on, its ClusterIP.
+    var known = run(List.of("/bin/bash", "./install.sh"),
+        fakeEnv(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak", "FAKE_GATEWAY_IP", "10.96.0.30"));
+    assertThat(known.exitCode()).as(known.output()).isZero();
+    List<String> charts = helmInstalls(Files.readAllLines(log)).stream().filter(c -> c.contains("helm/user-service")).toList();
+    assertThat(charts).singleElement().asString().contains("keycloak.enabled=true", "auth.issuerAddress=10.96.0.30",
+        "gateway.enabled=true");
+
+    // A first install: the Service comes with the Gateway, so the chart goes in once without
+    // accounts, then, once the Gateway is programmed, with them.
+    Files.writeString(log, "");
+    var first = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak"));
+    assertThat(first.exitCode()).as(first.output()).isZero();
+    List<String> calls = Files.readAllLines(log);
+    charts = helmInstalls(calls).stream().filter(c -> c.contains("helm/user-service")).toList();
+    assertThat(charts).hasSize(2);
+    assertThat(charts.get(0)).doesNotContain("keycloak.enabled", "auth.enabled");
+    assertThat(charts.get(1)).contains("keycloak.enabled=true", "auth.enabled=true");
+    assertThat(calls.indexOf("kubectl -n hw3 wait gateway/user-service --for=condition=Programmed --timeout=10m"))
+        .isBetween(calls.indexOf(charts.get(0)), calls.indexOf(charts.get(1)));
+  }
+
+  @Test
+  void anExporterOfChart6IsReplacedOnceForTheNewSelector() throws Exception {
+    Path log = fakeTools();
+    var result = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "FAKE_OLD_EXPORTER", "1"));
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    List<String> calls = Files.readAllLines(log);
+    String delete = "kubectl -n hw3 delete deployment -l app=prometheus-postgres-exporter,release=postgres-exporter --cascade=orphan";
+    assertThat(calls).contains(delete);
+    assertThat(calls.indexOf(delete)).isLessThan(calls.indexOf(helmInstalls(calls).get(3)));
+  }
+
+  @Test
+  void testShFindsTheGatewaysAddressWhenTheHostDoesNotResolve() throws Exception {
+    Path log = fakeTools();
+    Path locust = bin.resolve("locust");
+    Files.writeString(locust, "#!/bin/sh\necho \"locust HOST_HEADER=$HOST_HEADER $*\" >> \"$FAKE_LOG\"\n");
+    Files.setPosixFilePermissions(locust, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // A host that never resolves; no ingress-nginx, a Gateway whose proxy has a load balancer.
+    var result = run(List.of("/bin/bash", "-c", ". ./test.sh -t 5s; echo \"status=$?\""),
+        fakeEnv(log, "INGRESS_HOST", "user-service.invalid", "FAKE_GATEWAY_LB", "203.0.113.7"));
+    assertThat(result.output()).as(result.output()).contains("status=0", "sending to http://203.0.113.7");
+    List<String> calls = Files.readAllLines(log);
+    assertThat(calls).anyMatch(c -> c.startsWith("kubectl -n ingress-nginx get svc ingress-nginx-controller"));
+    assertThat(calls).anyMatch(c -> c.startsWith("locust HOST_HEADER=user-service.invalid ")
+        && c.contains("--host http://203.0.113.7 ") && c.contains("--run-time 5s"));
+
+    Files.writeString(log, "");
+    assertRefused(run(List.of("/bin/bash", "./test.sh"), fakeEnv(log, "INGRESS_HOST", "user-service.invalid")),
+        "no address of ingress-nginx or the Gateway was found");
+  }
+
+  @Test
   void onAnyOtherClusterWithoutAnImageItAsksForOneAndInstallsNothing() throws Exception {
     Path log = fakeTools();
     var result = run(List.of("/bin/bash", "./install.sh"),
@@ -234,6 +334,18 @@ class DeployScriptsIT {
           # `kubectl get secret grafana-admin`: not there yet, so install.sh creates it.
           if [ "%1$s $1" = "kubectl get" ] || [ "%1$s $2" = "kubectl get" ]; then exit 1; fi
           if [ "%1$s $3 $5" = "kubectl get keycloak-operator" ]; then [ -n "$FAKE_KEYCLOAK_OPERATOR" ]; exit; fi
+          # The Gateway's proxy Service: its ClusterIP and its load balancer's address, if the test gives them.
+          if [ "%1$s $3 $4 $5" = "kubectl get svc hw3-user-service" ]; then
+            case "$7" in
+              *clusterIP*) echo "$FAKE_GATEWAY_IP" ;;
+              *loadBalancer*) echo "$FAKE_GATEWAY_LB" ;;
+            esac
+            exit 0
+          fi
+          # A Deployment of prometheus-postgres-exporter's chart 6 (old labels), if the test says so.
+          if [ "%1$s $3 $4 $5 $6" = "kubectl get deployment -l app=prometheus-postgres-exporter,release=postgres-exporter" ]; then
+            [ -n "$FAKE_OLD_EXPORTER" ] && echo deployment.apps/postgres-exporter-prometheus-postgres-exporter; exit 0
+          fi
           if [ "%1$s $1 $2" = "kubectl config current-context" ]; then
             [ -n "$FAKE_CONTEXT" ] && echo "$FAKE_CONTEXT" && exit 0; exit 1
           fi
@@ -260,6 +372,12 @@ class DeployScriptsIT {
       env.put(more[i], more[i + 1]);
     }
     return env;
+  }
+
+  /** The script stopped with an error that says why. */
+  private static void assertRefused(Result result, String why) {
+    assertThat(result.exitCode()).as(result.output()).isNotZero();
+    assertThat(result.output()).contains(why);
   }
 
   private static List<String> helmInstalls(List<String> calls) {
