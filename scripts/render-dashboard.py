@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # A metric of one of these families comes from an exporter only a cluster runs.
 CLUSTER_SOURCES = {
     "nginx_ingress_controller_": "ingress-nginx controller",
+    "envoy_": "Envoy Gateway's proxies",
     "kube_": "kube-state-metrics",
     "container_": "cAdvisor (kubelet)",
     "cnpg_": "the CloudNativePG operator's instances",

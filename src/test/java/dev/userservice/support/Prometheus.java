@@ -16,7 +16,16 @@ public record Prometheus(String base) {
 
   /** An instant query; throws when Prometheus refuses the expression. */
   public JsonArray query(String promql) {
-    JsonObject answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    return answer(promql, "");
+  }
+
+  /** An instant query evaluated at {@code epochSeconds} (for series of the past). */
+  public JsonArray query(String promql, long epochSeconds) {
+    return answer(promql, "&time=" + epochSeconds);
+  }
+
+  private JsonArray answer(String promql, String time) {
+    JsonObject answer = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + time);
     if (!"success".equals(answer.getString("status"))) {
       throw new IllegalArgumentException(promql + ": " + answer.getString("error"));
     }
