@@ -17,6 +17,7 @@ import dev.userservice.tracing.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -416,6 +417,12 @@ class ChartTest {
     assertThat(envoyProxy.at("/spec/provider/kubernetes/envoyService/name").asText()).isEqualTo("hw3-" + APP);
     assertThat(envoyProxy.at("/spec/provider/kubernetes/envoyService/type").asText()).isEqualTo("NodePort");
 
+    // Envoy lets an idle connection to the service go before the service closes it.
+    JsonNode policy = chart.get("BackendTrafficPolicy", APP);
+    assertThat(policy.at("/spec/targetRefs").findValuesAsText("name")).containsExactly(APP, APP + "-keycloak");
+    Duration envoyIdle = Duration.parse("PT" + policy.at("/spec/timeout/http/connectionIdleTimeout").asText());
+    assertThat(envoyIdle).isLessThan(Config.from(Map.of()).idleTimeout());
+
     // Its metrics: the labels Envoy Gateway puts on this Gateway's proxy pods and on its
     // controller, their "metrics" port (19001) and paths, in its namespace, selected by Prometheus.
     JsonNode proxy = chart.get("PodMonitor", APP + "-gateway-proxy");
@@ -435,9 +442,9 @@ class ChartTest {
 
     // The app takes traffic from the proxies' namespace, and reaches the issuer through them on
     // the port their pods listen on.
-    JsonNode policy = chart.get("NetworkPolicy", APP);
-    assertThat(policy.at("/spec/ingress/0/from").findValuesAsText("kubernetes.io/metadata.name")).contains("envoy-gateway-system");
-    assertThat(policy.at("/spec/egress").findValuesAsText("port")).contains("80", "10080");
+    JsonNode networkPolicy = chart.get("NetworkPolicy", APP);
+    assertThat(networkPolicy.at("/spec/ingress/0/from").findValuesAsText("kubernetes.io/metadata.name")).contains("envoy-gateway-system");
+    assertThat(networkPolicy.at("/spec/egress").findValuesAsText("port")).contains("80", "10080");
     assertThat(chart.get("Deployment", APP).at("/spec/template/spec/hostAliases/0/ip").asText()).isEqualTo("10.96.0.30");
   }
 

@@ -33,6 +33,7 @@ public final class CrdSchemas {
       "gateway.networking.k8s.io/Gateway", "crds/gateway.networking.k8s.io_gateways.yaml",
       "gateway.networking.k8s.io/GatewayClass", "crds/gateway.networking.k8s.io_gatewayclasses.yaml",
       "gateway.envoyproxy.io/EnvoyProxy", "crds/gateway.envoyproxy.io_envoyproxies.yaml",
+      "gateway.envoyproxy.io/BackendTrafficPolicy", "crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
       "k8s.keycloak.org/Keycloak", "crds/keycloaks.k8s.keycloak.org-v1.yml",
       "k8s.keycloak.org/KeycloakRealmImport", "crds/keycloakrealmimports.k8s.keycloak.org-v1.yml");
 
