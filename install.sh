@@ -225,7 +225,7 @@ YAML
       kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
       entry_ip=$(entry_cluster_ip "$ingress")
     fi
-    [ -n "$entry_ip" ] || warn "no ClusterIP found for $(entry_service "$ingress"): the service cannot reach the issuer until the next install"
+    [ -n "$entry_ip" ] || warn "no ClusterIP found for $(entry_service "$ingress" | tr ' ' /): the service cannot reach the issuer until the next install"
     say "user-service ($image) in $APP_NAMESPACE, accounts on"
     install_chart --set keycloak.enabled=true --set auth.enabled=true --set-string auth.issuerAddress="$entry_ip"
   else
