@@ -258,7 +258,7 @@ def main():
         if source:
             entry["status"] = "cluster-only"
             entry["source"] = source
-            note(ax, f"needs a cluster: its data comes from\n{source}, found only in a cluster")
+            note(ax, f"needs a cluster: its data comes from\n{source}")
             continue
         if accounts_only(exprs) and not any(prometheus.range(expr, start, end, step) for expr in exprs):
             entry["status"] = "accounts-only"
