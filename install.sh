@@ -208,6 +208,10 @@ YAML
       --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
       "${app_ingress[@]}" "${app_tracing[@]}" "${app_database[@]}" "$@" \
       --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
+    if [ "$ingress" = envoy-gateway ]; then
+      # Envoy Gateway makes the proxy for the Gateway; it serves the routes once Programmed.
+      kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
+    fi
   }
   if [ "$AUTH" = keycloak ]; then
     say "Keycloak Operator $KEYCLOAK_OPERATOR_VERSION in $APP_NAMESPACE"
@@ -222,7 +226,6 @@ YAML
       # accounts, then again with them and the address the Gateway got.
       say "user-service ($image) in $APP_NAMESPACE, first without accounts: the Gateway's address comes with it"
       install_chart
-      kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
       entry_ip=$(entry_cluster_ip "$ingress")
     fi
     [ -n "$entry_ip" ] || warn "no ClusterIP found for $(entry_service "$ingress" | tr ' ' /): the service cannot reach the issuer until the next install"
@@ -231,10 +234,6 @@ YAML
   else
     say "user-service ($image) in $APP_NAMESPACE"
     install_chart
-  fi
-  if [ "$ingress" = envoy-gateway ]; then
-    # Envoy Gateway has made the proxy for the Gateway; it serves the routes once Programmed.
-    kubectl -n "$APP_NAMESPACE" wait gateway/"$APP_RELEASE" --for=condition=Programmed --timeout="$HELM_TIMEOUT" >/dev/null
   fi
 
   if [ "$DATABASE" = cloudnative-pg ]; then

@@ -129,6 +129,11 @@ env:
 {{- printf "%s-keycloak" (include "user-service.fullname" .) | trunc 50 | trimSuffix "-" -}}
 {{- end }}
 
+{{/* The Service the Keycloak Operator makes for its Keycloak: <name>-service, HTTP on 8080. */}}
+{{- define "user-service.keycloak.serviceName" -}}
+{{- printf "%s-service" (include "user-service.keycloak.name" .) -}}
+{{- end }}
+
 {{- define "user-service.keycloak.url" -}}
 {{- printf "http://%s%s" .Values.ingress.host .Values.keycloak.path -}}
 {{- end }}

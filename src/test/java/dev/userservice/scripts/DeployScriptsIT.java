@@ -139,9 +139,7 @@ class DeployScriptsIT {
   @Test
   void onKindWithoutAnImageItBuildsWithDockerAndLoadsItOncePerVersion() throws Exception {
     Path log = fakeTools();
-    var first = run(List.of("/bin/bash", "./install.sh"),
-        fakeEnv(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker"));
-    assertThat(first.exitCode()).as(first.output()).isZero();
+    installed(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker");
     List<String> calls = Files.readAllLines(log);
     String version = BuildInfo.get("version");
     assertThat(calls).anyMatch(c -> c.startsWith("docker build -t user-service:" + version + " --build-arg VERSION=" + version));
@@ -151,9 +149,7 @@ class DeployScriptsIT {
     assertThat(helmInstalls(calls).get(2)).contains("image.repository=user-service", "image.tag=" + version);
 
     Files.writeString(log, "");
-    var again = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "USER_SERVICE_IMAGE", "",
-        "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker", "FAKE_IMAGE_BUILT", "1"));
-    assertThat(again.exitCode()).as(again.output()).isZero();
+    installed(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker", "FAKE_IMAGE_BUILT", "1");
     assertThat(Files.readAllLines(log)).as("built once per version").noneMatch(c -> c.startsWith("docker build"));
   }
 
@@ -161,27 +157,23 @@ class DeployScriptsIT {
   void onMinikubeWithPodmanItSavesTheImageAndLoadsItUnlessMinikubeHasIt() throws Exception {
     Path log = fakeTools();
     String image = "user-service:" + BuildInfo.get("version");
-    var result = run(List.of("/bin/bash", "./install.sh"),
-        fakeEnv(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "minikube", "FAKE_ENGINE", "podman"));
-    assertThat(result.exitCode()).as(result.output()).isZero();
+    installed(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "minikube", "FAKE_ENGINE", "podman");
     List<String> calls = Files.readAllLines(log);
     assertThat(calls).anyMatch(c -> c.startsWith("podman build -t " + image));
     assertThat(calls).anyMatch(c -> c.startsWith("podman save -o ") && c.endsWith(" " + image));
     assertThat(calls).anyMatch(c -> c.startsWith("minikube image load /"));
 
     Files.writeString(log, "");
-    var loaded = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "USER_SERVICE_IMAGE", "",
+    installed(log, "USER_SERVICE_IMAGE", "",
         "FAKE_CONTEXT", "minikube", "FAKE_ENGINE", "podman", "FAKE_IMAGE_BUILT", "1",
-        "FAKE_MINIKUBE_IMAGES", "docker.io/library/" + image));
-    assertThat(loaded.exitCode()).as(loaded.output()).isZero();
+        "FAKE_MINIKUBE_IMAGES", "docker.io/library/" + image);
     assertThat(Files.readAllLines(log)).noneMatch(c -> c.startsWith("podman build") || c.startsWith("minikube image load"));
   }
 
   @Test
   void authKeycloakAppliesThePinnedOperatorBeforeTheChartAndUninstallRemovesIt() throws Exception {
     Path log = fakeTools();
-    var result = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "AUTH", "keycloak"));
-    assertThat(result.exitCode()).as(result.output()).isZero();
+    var result = installed(log, "AUTH", "keycloak");
     assertThat(result.output()).contains("Keycloak at http://arch.homework/auth");
     List<String> calls = Files.readAllLines(log);
     String base = "https://raw.githubusercontent.com/keycloak/keycloak-k8s-resources/26.0.0/kubernetes/";
@@ -194,8 +186,7 @@ class DeployScriptsIT {
     assertThat(chart).contains("keycloak.enabled=true", "auth.enabled=true", "auth.issuerAddress=");
 
     Files.writeString(log, "");
-    var plain = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log));
-    assertThat(plain.exitCode()).isZero();
+    installed(log);
     assertThat(Files.readString(log)).doesNotContain("keycloak");
     assertThat(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "AUTH", "ldap")).output()).contains("AUTH must be keycloak");
 
@@ -240,8 +231,7 @@ class DeployScriptsIT {
 
     // Elsewhere than kind the proxy keeps its LoadBalancer; tracing sends Envoy's spans to Tempo.
     Files.writeString(log, "");
-    var traced = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "INGRESS", "envoy-gateway", "TRACING", "1"));
-    assertThat(traced.exitCode()).as(traced.output()).isZero();
+    installed(log, "INGRESS", "envoy-gateway", "TRACING", "1");
     String chart = helmInstalls(Files.readAllLines(log)).get(3);
     assertThat(chart).contains("gateway.envoyProxy.tracing.enabled=true", "gateway.envoyProxy.tracing.backend.name=tempo",
         "gateway.envoyProxy.tracing.backend.namespace=monitoring").doesNotContain("serviceType");
@@ -254,9 +244,7 @@ class DeployScriptsIT {
   void envoyGatewayWithAccountsGivesThePodsTheProxysAddressForTheIssuer() throws Exception {
     Path log = fakeTools();
     // The proxy Service exists (a second install): one chart install, accounts on, its ClusterIP.
-    var known = run(List.of("/bin/bash", "./install.sh"),
-        fakeEnv(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak", "FAKE_GATEWAY_IP", "10.96.0.30"));
-    assertThat(known.exitCode()).as(known.output()).isZero();
+    installed(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak", "FAKE_GATEWAY_IP", "10.96.0.30");
     List<String> charts = helmInstalls(Files.readAllLines(log)).stream().filter(c -> c.contains("helm/user-service")).toList();
     assertThat(charts).singleElement().asString().contains("keycloak.enabled=true", "auth.issuerAddress=10.96.0.30",
         "gateway.enabled=true");
@@ -264,8 +252,7 @@ class DeployScriptsIT {
     // A first install: the Service comes with the Gateway, so the chart goes in once without
     // accounts, then, once the Gateway is programmed, with them.
     Files.writeString(log, "");
-    var first = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak"));
-    assertThat(first.exitCode()).as(first.output()).isZero();
+    installed(log, "INGRESS", "envoy-gateway", "AUTH", "keycloak");
     List<String> calls = Files.readAllLines(log);
     charts = helmInstalls(calls).stream().filter(c -> c.contains("helm/user-service")).toList();
     assertThat(charts).hasSize(2);
@@ -278,8 +265,7 @@ class DeployScriptsIT {
   @Test
   void anExporterOfChart6IsReplacedOnceForTheNewSelector() throws Exception {
     Path log = fakeTools();
-    var result = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "FAKE_OLD_EXPORTER", "1"));
-    assertThat(result.exitCode()).as(result.output()).isZero();
+    installed(log, "FAKE_OLD_EXPORTER", "1");
     List<String> calls = Files.readAllLines(log);
     String delete = "kubectl -n hw3 delete deployment -l app=prometheus-postgres-exporter,release=postgres-exporter --cascade=orphan";
     assertThat(calls).contains(delete);
@@ -372,6 +358,13 @@ class DeployScriptsIT {
       env.put(more[i], more[i + 1]);
     }
     return env;
+  }
+
+  /** install.sh with the fake tools and {@code env}, which must succeed. */
+  private Result installed(Path log, String... env) throws Exception {
+    Result result = run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, env));
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    return result;
   }
 
   /** The script stopped with an error that says why. */
