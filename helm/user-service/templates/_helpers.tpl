@@ -42,6 +42,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: database
 {{- end -}}
 
+{{- define "user-service.backup.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "user-service.name" . }}-postgresql
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: backup
+{{- end -}}
+
 {{- define "user-service.migration.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "user-service.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -65,9 +71,42 @@ external
 {{- end -}}
 {{- end -}}
 
+{{/*
+The CloudNativePG Cluster the service uses: <fullname>-pg, or during a restore
+(backup.recovery.enabled) the new Cluster that bootstraps from the object store.
+*/}}
 {{- define "user-service.cnpg.clusterName" -}}
+{{- if and .Values.backup.enabled .Values.backup.recovery.enabled -}}
+{{- $name := required "backup.recovery.clusterName is needed: a restore makes a new Cluster, next to the one it restores from" .Values.backup.recovery.clusterName -}}
+{{- if eq $name (include "user-service.cnpg.originalClusterName" .) -}}
+{{- fail "backup.recovery.clusterName must differ from the Cluster it restores from: a restore never writes into a running database" -}}
+{{- end -}}
+{{- $name -}}
+{{- else -}}
+{{- include "user-service.cnpg.originalClusterName" . -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "user-service.cnpg.originalClusterName" -}}
 {{- printf "%s-pg" (include "user-service.fullname" .) -}}
 {{- end -}}
+
+{{/* The bundled PostgreSQL's data directory: the official image keeps it below its major version from 18 on. */}}
+{{- define "user-service.postgresql.pgdata" -}}
+{{- printf "/var/lib/postgresql/%s/docker" (regexFind "^[0-9]+" .Values.postgresql.image.tag) -}}
+{{- end -}}
+
+{{/* backup.recovery.targetTime, checked: "latest" or a time with an explicit zone. */}}
+{{- define "user-service.backup.target" -}}
+{{- $target := .Values.backup.recovery.targetTime -}}
+{{- if and (ne $target "latest") (not (regexMatch "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?([+-][0-9]{2}(:?[0-9]{2})?|Z)$" $target)) -}}
+{{- fail (printf "backup.recovery.targetTime must be \"latest\" or a time with its zone, like \"2026-12-07 10:00:00+00\", not %q" $target) -}}
+{{- end -}}
+{{- $target -}}
+{{- end -}}
+
+{{/* The Barman Cloud Plugin's name, as CloudNativePG knows it. */}}
+{{- define "user-service.backup.plugin" -}}barman-cloud.cloudnative-pg.io{{- end -}}
 
 {{/* The Secret holding the database password: the operator's <cluster>-app, an existing one, or the chart's own. */}}
 {{- define "user-service.secretName" -}}

@@ -28,7 +28,7 @@ class AlertRulesIT {
     var check = Tools.run(dir, 60, "promtool", "check", "rules", "rules.yml");
     System.out.println(check.output());
     assertThat(check.exitCode()).as(check.output()).isZero();
-    assertThat(check.output()).contains("SUCCESS: 10 rules found");
+    assertThat(check.output()).contains("SUCCESS: 12 rules found");
 
     var test = Tools.run(dir, 120, "promtool", "test", "rules", "alerts.test.yml");
     System.out.println(test.output());
@@ -46,7 +46,7 @@ class AlertRulesIT {
         (check.path("exp_alerts").isEmpty() ? quiet : fires).add(check.path("alertname").asText());
       }
     }
-    assertThat(alerts).hasSize(10);
+    assertThat(alerts).hasSize(12);
     assertThat(fires).as("alerts with a firing case").containsAll(alerts);
     assertThat(quiet).as("alerts with a quiet case").containsAll(alerts);
   }

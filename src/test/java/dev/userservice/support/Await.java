@@ -18,4 +18,14 @@ public final class Await {
       Thread.sleep(50);
     }
   }
+
+  /** As {@link #until}, for callers that cannot pass InterruptedException on (it becomes an IllegalStateException). */
+  public static void untilOrFail(String what, BooleanSupplier condition, Duration within) {
+    try {
+      until(what, condition, within);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting: " + what, e);
+    }
+  }
 }

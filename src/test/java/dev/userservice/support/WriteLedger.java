@@ -30,6 +30,8 @@ public final class WriteLedger {
   private final Map<String, Long> createdIds = new ConcurrentHashMap<>();
   private final AtomicLong acknowledgedWrites = new AtomicLong();
   private final AtomicLong unacknowledgedWrites = new AtomicLong();
+  /** When (System.nanoTime) each username's last write was acknowledged: how old a lost write was. */
+  private final Map<String, Long> acknowledgedAt = new ConcurrentHashMap<>();
 
   public WriteLedger(String prefix) {
     this.prefix = prefix;
@@ -43,6 +45,7 @@ public final class WriteLedger {
   public void acknowledged(String username, Optional<Row> after) {
     acknowledgedWrites.incrementAndGet();
     entries.put(username, new Entry(List.of(after)));
+    acknowledgedAt.put(username, System.nanoTime());
   }
 
   /** A create that got its 200 (perhaps after retries with its key): the row is {@code row} under this id. */
@@ -68,8 +71,42 @@ public final class WriteLedger {
     return unacknowledgedWrites.get();
   }
 
-  /** What the check found: users compared and every row that broke a promise. */
-  public record Verdict(int users, int acknowledgedRows, List<String> violations) {
+  /**
+   * A copy of what the ledger holds now: the state the database must show when it is brought back
+   * to this moment (a point-in-time restore), while this ledger goes on recording later writes.
+   */
+  public WriteLedger snapshot() {
+    WriteLedger copy = new WriteLedger(prefix);
+    copy.entries.putAll(entries);
+    copy.createdIds.putAll(createdIds);
+    copy.acknowledgedAt.putAll(acknowledgedAt);
+    copy.acknowledgedWrites.set(acknowledgedWrites.get());
+    copy.unacknowledgedWrites.set(unacknowledgedWrites.get());
+    return copy;
+  }
+
+  /** A user that exists with a known state and id: one a later write can change. */
+  public record Live(String username, long id, Row row) {
+  }
+
+  public List<Live> live() {
+    List<Live> live = new ArrayList<>();
+    entries.forEach((username, entry) -> {
+      Long id = createdIds.get(username);
+      if (id != null && entry.allowed().size() == 1 && entry.allowed().getFirst().isPresent()) {
+        live.add(new Live(username, id, entry.allowed().getFirst().get()));
+      }
+    });
+    return live;
+  }
+
+  /** When the last write to {@code username} was acknowledged (System.nanoTime), if one was. */
+  public Optional<Long> acknowledgedAtNanos(String username) {
+    return Optional.ofNullable(acknowledgedAt.get(username));
+  }
+
+  /** What the check found: users compared, every row that broke a promise, and whose rows they were. */
+  public record Verdict(int users, int acknowledgedRows, List<String> violations, List<String> violatingUsers) {
   }
 
   /** Reads every row of this ledger's users straight from PostgreSQL and compares. */
@@ -77,6 +114,7 @@ public final class WriteLedger {
     Map<String, Long> ids = new HashMap<>();
     Map<String, Row> rows = readRows(db, ids);
     List<String> violations = new ArrayList<>();
+    List<String> violatingUsers = new ArrayList<>();
     int acknowledgedRows = 0;
     for (var e : entries.entrySet()) {
       Optional<Row> actual = Optional.ofNullable(rows.remove(e.getKey()));
@@ -86,15 +124,20 @@ public final class WriteLedger {
       }
       if (!allowed.contains(actual)) {
         violations.add(e.getKey() + ": database has " + actual + ", allowed " + allowed);
+        violatingUsers.add(e.getKey());
       }
       Long createdId = createdIds.get(e.getKey());
       Long actualId = ids.get(e.getKey());
       if (createdId != null && actualId != null && !createdId.equals(actualId)) {
         violations.add(e.getKey() + ": created as id " + createdId + " but the row has id " + actualId);
+        violatingUsers.add(e.getKey());
       }
     }
-    rows.forEach((name, row) -> violations.add(name + ": row no client wrote: " + row));
-    return new Verdict(entries.size(), acknowledgedRows, violations);
+    rows.forEach((name, row) -> {
+      violations.add(name + ": row no client wrote: " + row);
+      violatingUsers.add(name);
+    });
+    return new Verdict(entries.size(), acknowledgedRows, violations, violatingUsers);
   }
 
   private Map<String, Row> readRows(DbSettings db, Map<String, Long> ids) {
