@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Removes what install.sh installed, in reverse order. The PostgreSQL volume, its password
-# Secret and the hw3 namespace are kept unless asked: `--purge-data` or PURGE_DATA=1.
+# Secret and the hw3 namespace are kept unless asked: `--purge-data` or PURGE_DATA=1. Backups are
+# never deleted: the backup volume (BACKUP=volume) stays even then, with the namespace and the
+# password Secrets a restored database needs; an object store (BACKUP=s3) is not touched at all.
 # Run it as `. ./uninstall.sh` or `./uninstall.sh`.
 
 _user_service_uninstall() (
@@ -49,8 +51,13 @@ _user_service_uninstall() (
 
   if [ "$purge" = 1 ]; then
     # Before the CloudNativePG operator goes, so that it can take its Cluster down cleanly.
-    say "Purging the database: volumes, password Secrets and namespace $APP_NAMESPACE"
-    kubectl delete namespace "$APP_NAMESPACE" --ignore-not-found --wait=true
+    if [ -n "$(kubectl -n "$APP_NAMESPACE" get pvc -l app.kubernetes.io/component=backup -o name 2>/dev/null || true)" ]; then
+      say "Purging the database's volumes; keeping the backup volume, the password Secrets and namespace $APP_NAMESPACE"
+      kubectl -n "$APP_NAMESPACE" delete statefulset,pvc -l app.kubernetes.io/component=database --ignore-not-found --wait=true
+    else
+      say "Purging the database: volumes, password Secrets and namespace $APP_NAMESPACE"
+      kubectl delete namespace "$APP_NAMESPACE" --ignore-not-found --wait=true
+    fi
   fi
   # DATABASE=cloudnative-pg installs it; its CRDs stay (the chart keeps them), and so does a
   # Cluster kept with its data: it runs on without the operator until one is installed again.
@@ -58,8 +65,8 @@ _user_service_uninstall() (
   kubectl delete namespace "$CNPG_NAMESPACE" --ignore-not-found --wait=false >/dev/null
 
   if [ "$purge" != 1 ]; then
-    say "Kept: namespace $APP_NAMESPACE with the database's volumes and password Secrets"
-    echo "      (run again with --purge-data to delete them too)"
+    say "Kept: namespace $APP_NAMESPACE with the database's volumes, backups and password Secrets"
+    echo "      (run again with --purge-data to delete the database's volumes too; backups stay)"
   fi
 )
 

@@ -26,6 +26,10 @@ CNPG_CHART_VERSION="${CNPG_CHART_VERSION:-0.29.0}" # 2026-06-29
 # manifests into the app's namespace (it watches its own namespace). 26.0.0: the CRDs the chart
 # tests vendor (src/test/resources/crds); newer operator releases are not vendored yet.
 KEYCLOAK_OPERATOR_VERSION="${KEYCLOAK_OPERATOR_VERSION:-26.0.0}"
+# BACKUP=s3: cert-manager (the Barman Cloud Plugin's TLS) and the plugin, whose ObjectStore CRD the
+# chart tests vendor (src/test/resources/crds).
+CERT_MANAGER_VERSION="${CERT_MANAGER_VERSION:-v1.21.1}"             # 2026-07-29
+BARMAN_CLOUD_PLUGIN_VERSION="${BARMAN_CLOUD_PLUGIN_VERSION:-v0.14.0}" # 2026-07-29
 
 # --- where things go ---
 APP_NAMESPACE="${APP_NAMESPACE:-hw3}"
@@ -42,12 +46,19 @@ EXPORTER_RELEASE="${EXPORTER_RELEASE:-postgres-exporter}"
 TEMPO_RELEASE="${TEMPO_RELEASE:-tempo}"
 CNPG_RELEASE="${CNPG_RELEASE:-cnpg}"
 CNPG_NAMESPACE="${CNPG_NAMESPACE:-cnpg-system}"
+CERT_MANAGER_NAMESPACE="${CERT_MANAGER_NAMESPACE:-cert-manager}"
 # DATABASE=bundled (the chart's StatefulSet) or cloudnative-pg (a highly available Cluster).
 DATABASE="${DATABASE:-bundled}"
 # TRACING=1: install Tempo and send the service's and ingress-nginx's traces to it.
 TRACING="${TRACING:-0}"
 # AUTH=keycloak: accounts (API 1.2) with a Keycloak in the app's namespace, behind the ingress at /auth.
 AUTH="${AUTH:-}"
+# BACKUP=volume (bundled) or s3 (cloudnative-pg): backups and point-in-time recovery (docs/backup.md).
+# With s3: the bucket path, the store's URL (empty for AWS S3) and the Secret holding its keys.
+BACKUP="${BACKUP:-}"
+BACKUP_DESTINATION="${BACKUP_DESTINATION:-}"
+BACKUP_ENDPOINT_URL="${BACKUP_ENDPOINT_URL:-}"
+BACKUP_CREDENTIALS_SECRET="${BACKUP_CREDENTIALS_SECRET:-}"
 INGRESS_HOST="${INGRESS_HOST:-arch.homework}"
 HELM_TIMEOUT="${HELM_TIMEOUT:-10m}"
 
@@ -105,6 +116,11 @@ keycloak_operator_manifests() {
   echo "$base/keycloaks.k8s.keycloak.org-v1.yml"
   echo "$base/keycloakrealmimports.k8s.keycloak.org-v1.yml"
   echo "$base/kubernetes.yml"
+}
+
+# The Barman Cloud Plugin's release manifest (its Deployment, CRD and certificates, in cnpg-system).
+barman_cloud_plugin_manifest() {
+  echo "https://github.com/cloudnative-pg/plugin-barman-cloud/releases/download/$BARMAN_CLOUD_PLUGIN_VERSION/manifest.yaml"
 }
 
 # The version the chart deploys by default (its appVersion): the service's and the image's too.

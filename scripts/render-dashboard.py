@@ -38,6 +38,7 @@ CLUSTER_SOURCES = {
     "kube_": "kube-state-metrics",
     "container_": "cAdvisor (kubelet)",
     "cnpg_": "the CloudNativePG operator's instances",
+    "barman_cloud_": "the Barman Cloud Plugin (CloudNativePG)",
 }
 GRID_ROW_PX = 36  # one unit of Grafana's gridPos height, in pixels of the picture
 GRID_COL_PX = 92  # one of Grafana's 24 columns

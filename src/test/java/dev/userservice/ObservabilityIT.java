@@ -48,14 +48,17 @@ public class ObservabilityIT {
           "nginx_ingress_controller_request_duration_seconds_bucket"),
       "Envoy Gateway's proxies (Envoy)", Set.of("envoy_cluster_upstream_rq_total", "envoy_cluster_upstream_rq_xx",
           "envoy_cluster_upstream_rq_time_bucket"),
-      "kube-state-metrics", Set.of("kube_pod_container_status_restarts_total", "kube_pod_container_resource_limits"),
+      "kube-state-metrics", Set.of("kube_pod_container_status_restarts_total", "kube_pod_container_resource_limits",
+          "kube_cronjob_status_last_successful_time"),
+      "the Barman Cloud Plugin (CloudNativePG)", Set.of("barman_cloud_cloudnative_pg_io_last_available_backup_timestamp"),
       "cAdvisor (kubelet)", Set.of("container_memory_working_set_bytes", "container_cpu_usage_seconds_total"),
       "CloudNativePG operator", Set.of("cnpg_collector_up", "cnpg_pg_database_size_bytes", "cnpg_backends_total",
           "cnpg_pg_stat_database_blks_hit", "cnpg_pg_stat_database_blks_read", "cnpg_pg_stat_database_xact_commit",
           "cnpg_pg_stat_database_xact_rollback", "cnpg_pg_stat_database_tup_fetched",
           "cnpg_pg_stat_database_tup_inserted", "cnpg_pg_stat_database_tup_updated",
           "cnpg_pg_stat_database_tup_deleted", "cnpg_pg_replication_lag", "cnpg_pg_replication_in_recovery",
-          "cnpg_collector_sync_replicas", "cnpg_pg_replication_streaming_replicas"));
+          "cnpg_collector_sync_replicas", "cnpg_pg_replication_streaming_replicas", "cnpg_pg_stat_archiver_archived_count",
+          "cnpg_pg_stat_archiver_failed_count", "cnpg_pg_stat_archiver_seconds_since_last_archival"));
 
   @Test
   void dashboardAlertsAndLoadTestWorkOnLiveComponents() throws Exception {
@@ -188,7 +191,7 @@ public class ObservabilityIT {
     Matcher names = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\{").matcher(String.join(" ", exprs));
     while (names.find()) {
       String metric = names.group(1);
-      if (!metric.matches("(nginx_ingress_controller|envoy|kube|container|cnpg)_[a-z_]+")) {
+      if (!metric.matches("(nginx_ingress_controller|envoy|kube|container|cnpg|barman_cloud)_[a-z_]+")) {
         local = true;
         continue;
       }

@@ -82,6 +82,10 @@ class ChartTest {
             "auth.enabled", "true", "auth.issuerAddress", "10.96.0.20", "networkPolicy.enabled", "true"}),
         Arguments.of("Keycloak with CloudNativePG", new String[] {"keycloak.enabled", "true", "auth.enabled", "true",
             "database.mode", "cloudnative-pg"}),
+        Arguments.of("backups on a volume (bundled), NetworkPolicy on", BackupChartTest.VOLUME),
+        Arguments.of("bundled, restoring to a time", BackupChartTest.VOLUME_RESTORE),
+        Arguments.of("CloudNativePG, backups to S3 (BACKUP=s3), NetworkPolicy on", BackupChartTest.S3),
+        Arguments.of("CloudNativePG, a new Cluster restored to a time", BackupChartTest.S3_RESTORE),
         Arguments.of("one replica, monitoring off", new String[] {"replicaCount", "1",
             "metrics.serviceMonitor.enabled", "false", "metrics.prometheusRule.enabled", "false",
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));

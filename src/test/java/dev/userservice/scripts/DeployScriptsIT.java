@@ -137,6 +137,54 @@ class DeployScriptsIT {
   }
 
   @Test
+  void backupsAreSwitchedOnPerModeAndNeverDeletedByUninstall() throws Exception {
+    Path log = fakeTools();
+    installed(log, "BACKUP", "volume");
+    String chart = helmInstalls(Files.readAllLines(log)).get(2);
+    assertThat(chart).contains("helm/user-service", "backup.enabled=true").doesNotContain("backup.destination");
+
+    // BACKUP=s3 with CloudNativePG: cert-manager and the pinned plugin after the operator, before the chart.
+    Files.writeString(log, "");
+    var s3 = installed(log, "DATABASE", "cloudnative-pg", "BACKUP", "s3", "BACKUP_DESTINATION", "s3://backups/hw3",
+        "BACKUP_ENDPOINT_URL", "http://minio.minio.svc:9000", "BACKUP_CREDENTIALS_SECRET", "backup-store");
+    List<String> calls = Files.readAllLines(log);
+    List<String> installs = helmInstalls(calls);
+    assertThat(installs.get(2)).contains("upgrade --install cnpg cnpg/cloudnative-pg");
+    assertThat(installs.get(3)).contains("upgrade --install cert-manager jetstack/cert-manager", "--version v1.21.1",
+        "crds.enabled=true", "--wait");
+    String plugin = "kubectl apply -f https://github.com/cloudnative-pg/plugin-barman-cloud/releases/download/v0.14.0/manifest.yaml";
+    assertThat(calls).contains(plugin, "kubectl -n cnpg-system rollout status deployment/barman-cloud --timeout=10m");
+    assertThat(calls.indexOf(plugin)).isGreaterThan(calls.indexOf(installs.get(3))).isLessThan(calls.indexOf(installs.get(4)));
+    assertThat(installs.get(4)).contains("helm/user-service", "database.mode=cloudnative-pg", "backup.enabled=true",
+        "backup.destination=s3://backups/hw3", "backup.endpointURL=http://minio.minio.svc:9000",
+        "backup.credentialsSecret=backup-store");
+    assertThat(s3.output()).contains("Backups:      WAL and daily base backups to s3://backups/hw3");
+    assertThat(installs).noneMatch(c -> c.contains("prometheus-postgres-exporter"));
+
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "BACKUP", "s3")),
+        "BACKUP=s3 needs DATABASE=cloudnative-pg");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "cloudnative-pg", "BACKUP", "volume")),
+        "BACKUP=volume is for the bundled database");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "cloudnative-pg", "BACKUP", "s3",
+        "BACKUP_CREDENTIALS_SECRET", "backup-store")), "BACKUP=s3 needs BACKUP_DESTINATION");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "DATABASE", "cloudnative-pg", "BACKUP", "s3",
+        "BACKUP_DESTINATION", "s3://b/p", "BACKUP_CREDENTIALS_SECRET", "gone", "FAKE_NO_BACKUP_SECRET", "1")),
+        "no Secret gone in hw3; make it first");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "BACKUP", "tape")), "BACKUP must be volume or s3");
+
+    // --purge-data with a backup volume: the database's volumes go, the backups and the namespace stay.
+    Files.writeString(log, "");
+    var purged = run(List.of("/bin/bash", "./uninstall.sh", "--purge-data"),
+        fakeEnv(log, "FAKE_INSTALLED", "1", "FAKE_BACKUP_VOLUME", "1"));
+    assertThat(purged.exitCode()).as(purged.output()).isZero();
+    assertThat(purged.output()).contains("keeping the backup volume");
+    List<String> purge = Files.readAllLines(log);
+    assertThat(purge).contains("kubectl -n hw3 delete statefulset,pvc -l app.kubernetes.io/component=database --ignore-not-found --wait=true")
+        .noneMatch(c -> c.startsWith("kubectl delete namespace hw3"))
+        .noneMatch(c -> c.contains("delete") && c.contains("component=backup"));
+  }
+
+  @Test
   void onKindWithoutAnImageItBuildsWithDockerAndLoadsItOncePerVersion() throws Exception {
     Path log = fakeTools();
     installed(log, "USER_SERVICE_IMAGE", "", "FAKE_CONTEXT", "kind-dev", "FAKE_ENGINE", "docker");
@@ -317,6 +365,10 @@ class DeployScriptsIT {
           echo "%1$s $*" >> "$FAKE_LOG"
           # `helm status` says whether a release exists: only when the test says so.
           if [ "%1$s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
+          # The backup volume (bundled, BACKUP=volume), if the test says there is one.
+          if [ "%1$s $3 $4" = "kubectl get pvc" ]; then [ -n "$FAKE_BACKUP_VOLUME" ] && echo persistentvolumeclaim/user-service-postgresql-backup; exit 0; fi
+          # The object store's credentials Secret (BACKUP=s3): there unless the test says it is not.
+          if [ "%1$s $3 $4" = "kubectl get secret" ] && [ -n "$FAKE_NO_BACKUP_SECRET" ]; then exit 1; fi
           # `kubectl get secret grafana-admin`: not there yet, so install.sh creates it.
           if [ "%1$s $1" = "kubectl get" ] || [ "%1$s $2" = "kubectl get" ]; then exit 1; fi
           if [ "%1$s $3 $5" = "kubectl get keycloak-operator" ]; then [ -n "$FAKE_KEYCLOAK_OPERATOR" ]; exit; fi

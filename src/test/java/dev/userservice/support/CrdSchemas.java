@@ -27,15 +27,17 @@ import java.util.Map;
  * any other, unless the CRD says it keeps unknown fields.
  */
 public final class CrdSchemas {
-  private static final Map<String, String> CRD_FILES = Map.of(
-      "postgresql.cnpg.io/Cluster", "crds/postgresql.cnpg.io_clusters.yaml",
-      "gateway.networking.k8s.io/HTTPRoute", "crds/gateway.networking.k8s.io_httproutes.yaml",
-      "gateway.networking.k8s.io/Gateway", "crds/gateway.networking.k8s.io_gateways.yaml",
-      "gateway.networking.k8s.io/GatewayClass", "crds/gateway.networking.k8s.io_gatewayclasses.yaml",
-      "gateway.envoyproxy.io/EnvoyProxy", "crds/gateway.envoyproxy.io_envoyproxies.yaml",
-      "gateway.envoyproxy.io/BackendTrafficPolicy", "crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
-      "k8s.keycloak.org/Keycloak", "crds/keycloaks.k8s.keycloak.org-v1.yml",
-      "k8s.keycloak.org/KeycloakRealmImport", "crds/keycloakrealmimports.k8s.keycloak.org-v1.yml");
+  private static final Map<String, String> CRD_FILES = Map.ofEntries(
+      Map.entry("postgresql.cnpg.io/Cluster", "crds/postgresql.cnpg.io_clusters.yaml"),
+      Map.entry("postgresql.cnpg.io/ScheduledBackup", "crds/postgresql.cnpg.io_scheduledbackups.yaml"),
+      Map.entry("barmancloud.cnpg.io/ObjectStore", "crds/barmancloud.cnpg.io_objectstores.yaml"),
+      Map.entry("gateway.networking.k8s.io/HTTPRoute", "crds/gateway.networking.k8s.io_httproutes.yaml"),
+      Map.entry("gateway.networking.k8s.io/Gateway", "crds/gateway.networking.k8s.io_gateways.yaml"),
+      Map.entry("gateway.networking.k8s.io/GatewayClass", "crds/gateway.networking.k8s.io_gatewayclasses.yaml"),
+      Map.entry("gateway.envoyproxy.io/EnvoyProxy", "crds/gateway.envoyproxy.io_envoyproxies.yaml"),
+      Map.entry("gateway.envoyproxy.io/BackendTrafficPolicy", "crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml"),
+      Map.entry("k8s.keycloak.org/Keycloak", "crds/keycloaks.k8s.keycloak.org-v1.yml"),
+      Map.entry("k8s.keycloak.org/KeycloakRealmImport", "crds/keycloakrealmimports.k8s.keycloak.org-v1.yml"));
 
   private CrdSchemas() {
   }

@@ -107,7 +107,8 @@ public final class ObjectStoreArchive implements WalArchive {
 
   @Override
   public Tools.Result baseBackup(PostgresServer server) {
-    return PostgresServer.runAsPostgres(serverEnv(), 600, "barman-cloud-backup", "--gzip", "--endpoint-url", endpoint(),
+    return PostgresServer.runAsPostgres(serverEnv(), 600, "barman-cloud-backup", "--gzip", "--immediate-checkpoint",
+        "--endpoint-url", endpoint(),
         "-h", "127.0.0.1", "-p", Integer.toString(server.port()), "-U", "postgres", destination, serverName);
   }
 

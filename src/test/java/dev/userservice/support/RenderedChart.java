@@ -105,7 +105,12 @@ public final class RenderedChart {
 
   /** The rendered PrometheusRule's groups as a plain Prometheus rule file, for promtool and Prometheus. */
   public static Path writePrometheusRules(Path file) {
-    JsonNode rule = render().ofKind("PrometheusRule").getFirst();
+    return writePrometheusRules(file, new String[0]);
+  }
+
+  /** As {@link #writePrometheusRules(Path)}, rendered with these values (name, value...), e.g. shorter windows for a live test. */
+  public static Path writePrometheusRules(Path file, String... sets) {
+    JsonNode rule = render(sets).ofKind("PrometheusRule").getFirst();
     var groups = JSON.createObjectNode();
     groups.set("groups", rule.at("/spec/groups"));
     try {
