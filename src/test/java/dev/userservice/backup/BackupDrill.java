@@ -106,13 +106,53 @@ final class BackupDrill implements AutoCloseable {
     }
   }
 
-  /** The mixed load for {@code duration}: keyed creates, updates, reads, deletes; every request answered before it returns. */
+  /** How far the archive trailed the primary while a load ran: the most WAL not yet archived, and the longest since a file was. */
+  record ArchiveLag(double maxMegabytes, double maxSeconds) {
+  }
+
+  private volatile ArchiveLag lag = new ArchiveLag(0, 0);
+
+  ArchiveLag lastLoadsArchiveLag() {
+    return lag;
+  }
+
+  /**
+   * The mixed load for {@code duration}: keyed creates, updates, reads, deletes; every request
+   * answered before it returns. Meanwhile the archive's lag is sampled twice a second.
+   */
   List<MixedLoad.Sample> load(Duration duration, int clients) throws InterruptedException {
     MixedLoad load = MixedLoad.start(api, ledger, clients, Duration.ofMillis(5));
+    var sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread sampler = Thread.ofVirtual().start(() -> {
+      double bytes = 0;
+      double seconds = 0;
+      while (sampling.get()) {
+        List<String> row = Sql.rows(primary.settings(), ARCHIVE_LAG).stream().findFirst().orElse(List.of("0", "0"));
+        bytes = Math.max(bytes, Double.parseDouble(row.get(0)));
+        seconds = Math.max(seconds, Double.parseDouble(row.get(1)));
+        lag = new ArchiveLag(bytes / 1e6, seconds);
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
     List<MixedLoad.Sample> samples = load.stopAfter(duration);
+    sampling.set(false);
+    sampler.join();
     assertThat(load.settlePendingCreates(api, Duration.ofSeconds(20))).as("creates left unknown").isZero();
     return samples;
   }
+
+  /** WAL written since the end of the last archived segment (16 MB segments), and seconds since a file was archived. */
+  private static final String ARCHIVE_LAG = """
+      SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')
+               - (('x' || substr(w, 9, 8))::bit(32)::bigint * 4294967296
+                  + (('x' || substr(w, 17, 8))::bit(32)::bigint + 1) * 16777216),
+             extract(epoch FROM now() - t)
+      FROM (SELECT last_archived_wal w, last_archived_time t FROM pg_stat_archiver) a
+      WHERE w ~ '^[0-9A-F]{24}'""";
 
   /** Marks this moment, with nothing in flight: the time (with its zone), the WAL position, the table and the ledger. */
   Mark mark() {

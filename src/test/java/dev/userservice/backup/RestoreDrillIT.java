@@ -49,7 +49,9 @@ class RestoreDrillIT {
   void theObjectStoreRestoresToTheMarkAndToTheLatestPoint() throws Exception {
     Tools.require("barman-cloud-backup", ObjectStoreArchive.s3rverCommand());
     Path work = BackupDrill.workDir("s3");
-    drill(work, new ObjectStoreArchive(work, "user-service-pg"), archive -> BackupDrill.bytesUnder(work.resolve("s3")));
+    // s3rver keeps each object as a file under <bucket>/<key>: the base backups are under <path>/<server>/base.
+    drill(work, new ObjectStoreArchive(work, "user-service-pg"),
+        archive -> BackupDrill.bytesUnder(work.resolve("s3/backups/user-service-pg/user-service-pg/base")));
   }
 
   private static void drill(Path work, WalArchive archive, Function<WalArchive, Long> backupBytes) throws Exception {
@@ -60,6 +62,7 @@ class RestoreDrillIT {
       ApiClient api = drill.startService();
 
       List<MixedLoad.Sample> before = drill.load(LOAD, 6);
+      BackupDrill.ArchiveLag lag = drill.lastLoadsArchiveLag();
       Mark mark = drill.mark();
       int edited = drill.editRowsFromBefore(mark, 40);
       List<MixedLoad.Sample> after = drill.load(LOAD, 6);
@@ -80,9 +83,11 @@ class RestoreDrillIT {
           BackupDrill.assertHolds(drill.ledger, toLatest.server().settings(), "restored to the latest point");
           refusesWhatItCannotDo(drill, toLatest, mark);
           System.out.printf("restore drill, %s, %d users: base backup %d ms, %.1f MB; %d requests before the mark, %d after "
-                  + "(%d edits of rows from before it); archive caught up %d ms after the last write; restore to the mark "
+                  + "(%d edits of rows from before it); archive lag under the load at most %.1f MB, %.1f s since a file "
+                  + "was archived; archive caught up %d ms after the last write; restore to the mark "
                   + "%d ms (%d laying down, %d replaying), to the latest point %d ms; acknowledged writes %d, lost 0%n",
-              archive.name(), USERS, backupMillis, backupSize / 1e6, before.size(), after.size(), edited, archiveWaitMillis,
+              archive.name(), USERS, backupMillis, backupSize / 1e6, before.size(), after.size(), edited,
+              lag.maxMegabytes(), lag.maxSeconds(), archiveWaitMillis,
               toMark.totalMillis(), toMark.layDownMillis(), toMark.replayMillis(), toLatest.totalMillis(),
               drill.ledger.acknowledgedWrites());
         }
