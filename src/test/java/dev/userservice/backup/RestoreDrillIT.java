@@ -145,10 +145,7 @@ class RestoreDrillIT {
   @Test
   @Timeout(600)
   void aRestoreToJustBeforeAnAdministratorDeletedEveryProfileBringsThemAllBack() throws Exception {
-    Path work = BackupDrill.workDir("mass-delete");
-    try (BackupDrill drill = new BackupDrill(work, new VolumeArchive(work), "mass-delete-")) {
-      drill.bulkUsers(2_000);
-      drill.baseBackup();
+    try (BackupDrill drill = backedUpVolumeDrill("mass-delete")) {
       ApiClient api = drill.startService();
       drill.load(Duration.ofSeconds(4), 4);
       Mark beforeDeletes = drill.mark();
@@ -179,10 +176,7 @@ class RestoreDrillIT {
   @Test
   @Timeout(600)
   void losingTheDiskUnderLoadLosesAtMostTheWritesOfTheLastArchiveTimeout() throws Exception {
-    Path work = BackupDrill.workDir("rpo");
-    try (BackupDrill drill = new BackupDrill(work, new VolumeArchive(work), "rpo-")) {
-      drill.bulkUsers(2_000);
-      drill.baseBackup();
+    try (BackupDrill drill = backedUpVolumeDrill("rpo")) {
       ApiClient api = drill.startService();
       MixedLoad load = MixedLoad.start(api, drill.ledger, 6, Duration.ofMillis(5));
       Thread.sleep(Duration.ofSeconds(BackupDrill.ARCHIVE_TIMEOUT_SECONDS * 3L));
@@ -206,6 +200,20 @@ class RestoreDrillIT {
                 .hasValueSatisfying(at -> assertThat(lost - at).isLessThan(windowNanos)));
         assertThat(verdict.acknowledgedRows()).isGreaterThan(verdict.violatingUsers().size());
       }
+    }
+  }
+
+  /** A drill on the backup volume with 2,000 users and a base backup taken. */
+  private static BackupDrill backedUpVolumeDrill(String name) throws Exception {
+    Path work = BackupDrill.workDir(name);
+    BackupDrill drill = new BackupDrill(work, new VolumeArchive(work), name + "-");
+    try {
+      drill.bulkUsers(2_000);
+      drill.baseBackup();
+      return drill;
+    } catch (RuntimeException | Error e) {
+      drill.close();
+      throw e;
     }
   }
 }

@@ -144,7 +144,7 @@ public final class ReplicatedPostgres implements AutoCloseable {
     }
     try {
       deleteTree(dir);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       // a temp folder left behind is no failure of the test
     }
   }
@@ -176,40 +176,24 @@ public final class ReplicatedPostgres implements AutoCloseable {
     throw new IllegalStateException(data.getFileName() + " did not start:\n" + Files.readString(log));
   }
 
-  /** PostgreSQL refuses to run as root: as root, run it as the postgres user Debian's package made. */
   private static List<String> asPostgres(String... command) {
-    List<String> full = new ArrayList<>();
-    if ("root".equals(System.getProperty("user.name"))) {
-      full.addAll(List.of("runuser", "-u", "postgres", "--"));
-    }
-    full.addAll(List.of(command));
-    return full;
+    return PostgresServer.asPostgres(command);
   }
 
   private static void ownByPostgres(Path path) {
-    if ("root".equals(System.getProperty("user.name"))) {
-      run(List.of("chown", "-R", "postgres:postgres", path.toString()));
-    }
+    PostgresServer.ownByPostgres(path);
   }
 
   private static String run(List<String> command) {
-    return run(command, false);
+    return PostgresServer.run(command, java.util.Map.of(), false);
   }
 
   private static String run(List<String> command, boolean mayFail) {
-    Tools.Result result = Tools.run(Path.of("."), 120, command.toArray(String[]::new));
-    if (result.exitCode() != 0 && !mayFail) {
-      throw new IllegalStateException(command + " exited " + result.exitCode() + ":\n" + result.output());
-    }
-    return result.output();
+    return PostgresServer.run(command, java.util.Map.of(), mayFail);
   }
 
-  private static void deleteTree(Path path) throws IOException {
-    if (Files.exists(path)) {
-      try (Stream<Path> files = Files.walk(path)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+  private static void deleteTree(Path path) {
+    PostgresServer.deleteTree(path);
   }
 
   private static void sleep(long millis) {
