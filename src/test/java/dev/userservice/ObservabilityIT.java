@@ -307,7 +307,7 @@ public class ObservabilityIT {
     }
     assertThat(notDrawn).as("local panels the picture drew without data").isEmpty();
     assertThat(drawn).isGreaterThan(20);
-    assertThat(clusterOnly).as("ingress, kube-state-metrics, cAdvisor and CloudNativePG panels").isEqualTo(10);
+    assertThat(clusterOnly).as("ingress, kube-state-metrics, cAdvisor, CloudNativePG and base-backup panels").isEqualTo(11);
     assertThat(accountsOnly).as("the accounts row, with accounts off").isEqualTo(3);
     assertThat(Files.size(png)).isGreaterThan(100_000);
   }
