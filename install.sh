@@ -29,6 +29,7 @@ _user_service_install() (
   steps() {
     check_options
     choose_image
+    refuse_visible_downgrade
     add_chart_repositories
     install_monitoring
     [ "$TRACING" != 1 ] || install_tempo
@@ -65,7 +66,7 @@ _user_service_install() (
       [ -n "$BACKUP_CREDENTIALS_SECRET" ] || fail "BACKUP=s3 needs BACKUP_CREDENTIALS_SECRET, a Secret in $APP_NAMESPACE with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY"
     fi
     # Arrays the steps fill in for the chart.
-    monitoring_tracing=() ingress_tracing=() app_tracing=() app_database=() app_ingress=() app_backup=()
+    monitoring_tracing=() ingress_tracing=() app_tracing=() app_database=() app_ingress=() app_backup=() app_upgrade=()
   }
 
   choose_image() {
@@ -74,6 +75,22 @@ _user_service_install() (
     else
       image="user-service:$(chart_app_version "$here/helm/user-service/Chart.yaml")"
       build_and_load_image "$here" "$image"
+    fi
+  }
+
+  # An image older than the one running: its code may not know the schema the running release
+  # migrated to (docs/upgrading.md). ALLOW_DOWNGRADE=1 where the CHANGELOG says it is safe.
+  refuse_visible_downgrade() {
+    local running
+    running=$(kubectl -n "$APP_NAMESPACE" get deployment "$APP_RELEASE" \
+      -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null || true)
+    if [ -n "$running" ] && version_older "${image##*:}" "${running##*:}"; then
+      if [ "${ALLOW_DOWNGRADE:-0}" = 1 ]; then
+        warn "downgrading from ${running##*:} to ${image##*:} (ALLOW_DOWNGRADE=1)"
+        app_upgrade=(--set upgrade.allowDowngrade=true)
+      else
+        fail "${image##*:} is older than the running ${running##*:}: the database may be migrated past what it knows. Roll back with: helm rollback $APP_RELEASE -n $APP_NAMESPACE; or, where CHANGELOG.md says the downgrade is safe, ALLOW_DOWNGRADE=1"
+      fi
     fi
   }
 
@@ -298,7 +315,7 @@ YAML
       --set ingress.host="$INGRESS_HOST" \
       --set metrics.serviceMonitor.labels.release="$MONITORING_RELEASE" \
       --set metrics.prometheusRule.labels.release="$MONITORING_RELEASE" \
-      "${app_ingress[@]}" "${app_tracing[@]}" "${app_database[@]}" "${app_backup[@]}" "$@" \
+      "${app_ingress[@]}" "${app_tracing[@]}" "${app_database[@]}" "${app_backup[@]}" "${app_upgrade[@]}" "$@" \
       --wait --wait-for-jobs --timeout "$HELM_TIMEOUT"
     if [ "$ingress" = envoy-gateway ]; then
       # Envoy Gateway makes the proxy for the Gateway; it serves the routes once Programmed.

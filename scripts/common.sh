@@ -118,6 +118,12 @@ keycloak_operator_manifests() {
   echo "$base/kubernetes.yml"
 }
 
+# Whether release version $1 is older than $2 (1.10.0 after 1.9.0; anything not x.y.z is never older).
+version_older() {
+  [[ $1 =~ ^v?[0-9]+\.[0-9]+\.[0-9]+$ && $2 =~ ^v?[0-9]+\.[0-9]+\.[0-9]+$ ]] || return 1
+  [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]
+}
+
 # The Barman Cloud Plugin's release manifest (its Deployment, CRD and certificates, in cnpg-system).
 barman_cloud_plugin_manifest() {
   echo "https://github.com/cloudnative-pg/plugin-barman-cloud/releases/download/$BARMAN_CLOUD_PLUGIN_VERSION/manifest.yaml"

@@ -193,3 +193,27 @@ env:
 {{- define "user-service.gateway.serviceName" -}}
 {{- printf "%s-%s" .Release.Namespace (include "user-service.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end }}
+
+
+{{/*
+Downgrades the chart can see (docs/upgrading.md). Releases before 1.2.0 know nothing of profile
+owners: with accounts on they would show every profile to anyone, so that image is refused. And
+an image older than the one running is refused unless upgrade.allowDowngrade: the database may
+have been migrated past what it knows (the service itself refuses a schema whose floor is above
+it, from 1.3.0 on). helm rollback renders nothing, so only the service's own check covers it.
+*/}}
+{{- define "user-service.refuseUnsafeDowngrade" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- $semver := "^v?[0-9]+\\.[0-9]+\\.[0-9]+$" -}}
+{{- if and .Values.auth.enabled (regexMatch $semver $tag) (semverCompare "<1.2.0" $tag) -}}
+{{- fail (printf "image %s with accounts on (auth.enabled): releases before 1.2.0 know nothing of profile owners and would show every profile to anyone; see docs/upgrading.md" $tag) -}}
+{{- end -}}
+{{- $running := lookup "apps/v1" "Deployment" .Release.Namespace (include "user-service.fullname" .) -}}
+{{- if and $running (not .Values.upgrade.allowDowngrade) -}}
+{{- $image := (index $running.spec.template.spec.containers 0).image -}}
+{{- $runningTag := last (splitList ":" $image) -}}
+{{- if and (regexMatch $semver $tag) (regexMatch $semver $runningTag) (semverCompare (printf "<%s" $runningTag) $tag) -}}
+{{- fail (printf "downgrade from %s to %s: the database may be migrated past what %s knows. See docs/upgrading.md (helm rollback, or upgrade.allowDowngrade=true where the CHANGELOG allows it)" $runningTag $tag $tag) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

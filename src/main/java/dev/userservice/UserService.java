@@ -1,6 +1,7 @@
 package dev.userservice;
 
 import dev.userservice.auth.IssuerKeys;
+import dev.userservice.config.BuildInfo;
 import dev.userservice.config.Config;
 import dev.userservice.db.DbSettings;
 import dev.userservice.db.EmbeddedDatabase;
@@ -195,26 +196,43 @@ public final class UserService {
 
   /**
    * Checks once before the servers listen (so a current schema makes the first /ready a 200),
-   * then every two seconds until the migration has run.
+   * then every two seconds until the migration has run. A release older than the schema allows
+   * stays unready and says why in one line.
    */
   private static void watchSchema(Vertx vertx, Pool pool, Readiness readiness) {
+    String release = BuildInfo.get("version");
+    var said = new AtomicBoolean();
     try {
-      if (SchemaCheck.isCurrent(pool).await()) {
+      SchemaCheck.State state = SchemaCheck.check(pool, release).await();
+      if (state.ready()) {
         readiness.schemaIsCurrent();
         return;
       }
+      sayWhyNotReady(state, said);
     } catch (Exception databaseDown) { // await() rethrows the client's exception, checked or not
       // the periodic check below keeps trying; meanwhile /ready says 503
     }
-    log.atWarn().addKeyValue("expectedVersion", Migrations.LATEST_VERSION)
-        .log("schema not migrated yet: /ready answers 503 until it is");
-    vertx.setPeriodic(SCHEMA_RECHECK_MS, timer -> SchemaCheck.isCurrent(pool).onSuccess(current -> {
-      if (current && !readiness.schemaCurrent()) {
+    if (!said.get()) {
+      log.atWarn().addKeyValue("expectedVersion", Migrations.LATEST_VERSION)
+          .log("schema not migrated yet: /ready answers 503 until it is");
+    }
+    vertx.setPeriodic(SCHEMA_RECHECK_MS, timer -> SchemaCheck.check(pool, release).onSuccess(state -> {
+      if (state.ready() && !readiness.schemaCurrent()) {
         readiness.schemaIsCurrent();
         vertx.cancelTimer(timer);
         log.info("schema is current: ready for traffic");
+      } else {
+        sayWhyNotReady(state, said);
       }
     }));
+  }
+
+  private static void sayWhyNotReady(SchemaCheck.State state, AtomicBoolean said) {
+    state.refusal().ifPresent(why -> {
+      if (!said.getAndSet(true)) {
+        log.atError().log("not ready: " + why);
+      }
+    });
   }
 
   private static void sleep(Duration duration) {

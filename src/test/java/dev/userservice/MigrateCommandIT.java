@@ -67,6 +67,28 @@ class MigrateCommandIT {
     }
   }
 
+  /** After a newer release's migrations, an older release does not become ready and says why in one line. */
+  @Test
+  void aReleaseOlderThanTheSchemaAllowsRefusesAndSaysWhyInOneLine() throws Exception {
+    DbSettings db = TestDatabase.createEmpty("floor_line");
+    dev.userservice.db.Migrations.migrate(db, 0);
+    dev.userservice.support.Sql.execute(db, """
+        INSERT INTO schema_release_floor VALUES (99, '99.0.0', 'a migration of a release from the future')""");
+    try (ServiceProcess service = ServiceProcess.start(ServiceProcess.workDir("floor"),
+        ServiceProcess.env(db, "SHUTDOWN_DRAIN_MS", "0"))) {
+      var api = service.awaitApi();
+      assertThat(api.get("/ready").status()).isEqualTo(503);
+      assertThat(api.get("/health").status()).isEqualTo(200);
+      List<String> refusals = service.output().stream().filter(line -> line.contains("\"not ready: ")).toList();
+      assertThat(refusals).as(String.join("\n", service.output())).hasSize(1);
+      JsonObject refusal = new JsonObject(refusals.getFirst());
+      assertThat(refusal.getString("level")).isEqualTo("ERROR");
+      assertThat(refusal.getString("message")).matches("not ready: this release [0-9.]+ is older than 99\\.0\\.0, the oldest "
+          + "release the database's schema allows \\(migration 99: a migration of a release from the future\\); run "
+          + "99\\.0\\.0 or newer, or restore the database from before that migration");
+    }
+  }
+
   private static void assertLogsAreJsonWithoutTheSecret(List<String> lines) {
     assertThat(lines).isNotEmpty().allSatisfy(line -> {
       JsonObject json = new JsonObject(line);

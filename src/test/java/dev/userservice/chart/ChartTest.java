@@ -91,6 +91,16 @@ class ChartTest {
             "metrics.dashboard.enabled", "false", "namespace.create", "false"}));
   }
 
+  /** docs/upgrading.md: 1.1.0 and older know nothing of owners, so with accounts on they are refused. */
+  @Test
+  void anImageThatKnowsNothingOfOwnersIsRefusedWithAccountsOn() {
+    String[] accounts = {"auth.enabled", "true", "auth.issuer", "http://arch.homework/auth/realms/hw3"};
+    assertThatThrownBy(() -> RenderedChart.render(concat(accounts, "image.tag", "1.1.0")))
+        .hasMessageContaining("releases before 1.2.0 know nothing of profile owners");
+    assertThat(RenderedChart.render(concat(accounts, "image.tag", "1.2.0")).find("Deployment", APP)).isPresent();
+    assertThat(RenderedChart.render("image.tag", "1.1.0").find("Deployment", APP)).as("accounts off: allowed").isPresent();
+  }
+
   @Test
   void lintsCleanWithStrict() {
     var result = new Helm(RenderedChart.CHART).lint().strict().call();

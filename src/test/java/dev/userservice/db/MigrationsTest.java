@@ -31,6 +31,52 @@ class MigrationsTest {
     }
   }
 
+  /**
+   * A migration stuck behind a long transaction fails after the lock timeout instead of queueing
+   * every request behind its lock; the migration Job runs it again later, and then it applies.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void aMigrationBehindALongTransactionFailsFastAndAppliesOnTheNextTry() throws SQLException {
+    Migrations.migrate(empty, 0, "2");
+    try (Connection reader = connect(empty); Statement s = reader.createStatement()) {
+      reader.setAutoCommit(false);
+      s.executeQuery("SELECT count(*) FROM \"user\"").close(); // holds ACCESS SHARE until it ends
+      long started = System.nanoTime();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Migrations.migrate(empty, 0))
+          .hasStackTraceContaining("canceling statement due to lock timeout");
+      System.out.printf("V3 behind a long transaction: failed after %d ms (lock_timeout %s)%n",
+          (System.nanoTime() - started) / 1_000_000, Migrations.LOCK_TIMEOUT);
+      reader.rollback();
+    }
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(Integer.parseInt(Migrations.LATEST_VERSION) - 2);
+  }
+
+  @Test
+  void releaseVersionsCompareAsNumbers() {
+    assertThat(ReleaseVersion.compare("1.10.0", "1.9.0")).isPositive();
+    assertThat(ReleaseVersion.compare("1.2.0", "1.2.0")).isZero();
+    assertThat(ReleaseVersion.compare("1.2.0-SNAPSHOT", "1.3.0")).isNegative();
+    assertThat(ReleaseVersion.compare("2.0.0", "1.99.99")).isPositive();
+  }
+
+  @Test
+  void everyMigrationRecordsTheOldestReleaseThatMayRunOnIt() throws SQLException {
+    Migrations.migrate(empty, 0);
+    try (Connection c = connect(empty); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("""
+             SELECT h.version, f.oldest_release FROM flyway_schema_history h
+             LEFT JOIN schema_release_floor f ON f.version = h.version::bigint
+             WHERE h.version IS NOT NULL ORDER BY h.installed_rank""")) {
+      int migrations = 0;
+      while (rs.next()) {
+        assertThat(rs.getString(2)).as("floor of migration " + rs.getString(1)).isNotNull();
+        migrations++;
+      }
+      assertThat(migrations).isEqualTo(Integer.parseInt(Migrations.LATEST_VERSION));
+    }
+  }
+
   @Test
   void secondRunChangesNothing() throws SQLException {
     Migrations.migrate(empty, 0);
@@ -69,7 +115,7 @@ class MigrationsTest {
     execute("INSERT INTO \"user\" (username, email) VALUES ('before-v2', 'b@example.com')");
     execute("UPDATE \"user\" SET first_name = 'Johnny' WHERE id = 1");
 
-    assertThat(Migrations.migrate(empty, 0)).isEqualTo(2); // V2 and V3
+    assertThat(Migrations.migrate(empty, 0)).isEqualTo(3); // V2, V3 and V4
 
     assertThat(count("SELECT count(*) FROM \"user\" WHERE version = 1")).isEqualTo(2);
     assertThat(count("SELECT count(*) FROM \"user\" WHERE owner_subject IS NULL"))

@@ -32,6 +32,23 @@ class SchemaReadinessTest {
     }
   }
 
+  /** A release older than a newer release's migrations allow refuses traffic until the floor allows it. */
+  @Test
+  void aReleaseOlderThanTheSchemaAllowsStaysUnready() throws Exception {
+    DbSettings db = TestDatabase.createEmpty("floor");
+    Migrations.migrate(db, 0);
+    dev.userservice.support.Sql.execute(db, """
+        INSERT INTO schema_release_floor VALUES (99, '99.0.0', 'a migration of a release from the future')""");
+    try (TestService service = TestService.start(db, Map.of())) {
+      assertThat(service.api.get("/health").status()).isEqualTo(200);
+      assertThat(service.api.get("/ready").status()).isEqualTo(503);
+
+      dev.userservice.support.Sql.execute(db, "DELETE FROM schema_release_floor WHERE version = 99");
+      dev.userservice.support.Await.until("ready once the floor allows this release",
+          () -> service.api.get("/ready").status() == 200, java.time.Duration.ofSeconds(20));
+    }
+  }
+
   @Test
   void latestVersionConstantNamesTheNewestMigrationFile() throws Exception {
     try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {

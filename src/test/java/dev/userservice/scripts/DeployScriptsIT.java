@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeployScriptsIT {
   private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "test.sh", "scripts/common.sh",
-      "scripts/podman-image.sh", "scripts/keycloak-local.sh", "scripts/backup-figures.sh",
+      "scripts/podman-image.sh", "scripts/keycloak-local.sh", "scripts/backup-figures.sh", "scripts/lint-migrations.sh", "scripts/build-release.sh",
       "helm/user-service/files/backup/archive-wal.sh", "helm/user-service/files/backup/base-backup.sh",
       "helm/user-service/files/backup/restore.sh");
 
@@ -184,6 +184,24 @@ class DeployScriptsIT {
     assertThat(purge).contains("kubectl -n hw3 delete statefulset,pvc -l app.kubernetes.io/component=database --ignore-not-found --wait=true")
         .noneMatch(c -> c.startsWith("kubectl delete namespace hw3"))
         .noneMatch(c -> c.contains("delete") && c.contains("component=backup"));
+  }
+
+  @Test
+  void aDowngradeItCanSeeIsRefusedUnlessAllowedAndTheSummarySaysHowToRollBack() throws Exception {
+    Path log = fakeTools();
+    var upgrade = installed(log, "FAKE_RUNNING_IMAGE", "registry.example/user-service:1.0.0");
+    assertThat(upgrade.output()).contains("Roll back:    helm rollback user-service -n hw3");
+    assertThat(helmInstalls(Files.readAllLines(log)).get(2)).contains("--wait").doesNotContain("allowDowngrade");
+
+    Files.writeString(log, "");
+    assertRefused(run(List.of("/bin/bash", "./install.sh"), fakeEnv(log, "FAKE_RUNNING_IMAGE",
+        "registry.example/user-service:1.10.0")), "1.1.0 is older than the running 1.10.0");
+    assertThat(Files.readAllLines(log)).noneMatch(c -> c.startsWith("helm upgrade"));
+
+    Files.writeString(log, "");
+    var allowed = installed(log, "FAKE_RUNNING_IMAGE", "registry.example/user-service:1.2.0", "ALLOW_DOWNGRADE", "1");
+    assertThat(allowed.output()).contains("downgrading from 1.2.0 to 1.1.0");
+    assertThat(helmInstalls(Files.readAllLines(log)).get(2)).contains("upgrade.allowDowngrade=true");
   }
 
   @Test
@@ -367,6 +385,8 @@ class DeployScriptsIT {
           echo "%1$s $*" >> "$FAKE_LOG"
           # `helm status` says whether a release exists: only when the test says so.
           if [ "%1$s $1" = "helm status" ] && [ -z "$FAKE_INSTALLED" ]; then exit 1; fi
+          # The image the running Deployment has, if the test says one runs.
+          if [ "%1$s $3 $4 $5" = "kubectl get deployment user-service" ]; then echo "$FAKE_RUNNING_IMAGE"; exit 0; fi
           # The backup volume (bundled, BACKUP=volume), if the test says there is one.
           if [ "%1$s $3 $4" = "kubectl get pvc" ]; then [ -n "$FAKE_BACKUP_VOLUME" ] && echo persistentvolumeclaim/user-service-postgresql-backup; exit 0; fi
           # The object store's credentials Secret (BACKUP=s3): there unless the test says it is not.

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The two calls the chart's `lookup` makes, answered on 127.0.0.1: API discovery for v1, and
- * GET of a Secret (404 unless a test put one there). helm-java's template, unlike the helm
+ * The calls the chart's `lookup` makes, answered on 127.0.0.1: API discovery for v1 and apps/v1,
+ * GET of a Secret (404 unless a test put one there) and of the running Deployment (404: nothing
+ * runs, so no downgrade is seen). helm-java's template, unlike the helm
  * command, asks the cluster for lookups; without this it would call whatever listens on
  * localhost:8080. A test can also put an existing Secret here to see the chart keep its password.
  */
@@ -37,6 +38,11 @@ public final class FakeKubernetesApi {
         response.end(new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", "v1")
             .put("resources", new JsonArray().add(new JsonObject().put("name", "secrets").put("singularName", "secret")
                 .put("namespaced", true).put("kind", "Secret")
+                .put("verbs", new JsonArray().add("get").add("list")))).encode());
+      } else if (path.equals("/apis/apps/v1")) {
+        response.end(new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", "apps/v1")
+            .put("resources", new JsonArray().add(new JsonObject().put("name", "deployments").put("singularName", "deployment")
+                .put("namespaced", true).put("kind", "Deployment")
                 .put("verbs", new JsonArray().add("get").add("list")))).encode());
       } else if (SECRETS.containsKey(path)) {
         response.end(SECRETS.get(path).encode());

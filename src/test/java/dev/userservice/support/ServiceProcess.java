@@ -95,11 +95,17 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** As {@link #start(Path, Map, String...)}, with JVM options before {@code -jar}. */
   public static ServiceProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args) {
-    String java = ProcessHandle.current().info().command().orElse("java");
     String jar = System.getProperty("userservice.jar", Path.of("target", "user-service.jar").toAbsolutePath().toString());
+    return startJar(Path.of(jar), workDir, env, jvmOptions, args);
+  }
+
+  /** As {@link #start(Path, Map, List, String...)}, with another jar: an earlier release's (scripts/build-release.sh). */
+  public static ServiceProcess startJar(Path jar, Path workDir, Map<String, String> env, List<String> jvmOptions,
+      String... args) {
+    String java = ProcessHandle.current().info().command().orElse("java");
     var command = new ArrayList<>(List.of(java));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar));
+    command.addAll(List.of("-jar", jar.toString()));
     command.addAll(List.of(args));
     var builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("DB_") || name.equals("PORT"));
