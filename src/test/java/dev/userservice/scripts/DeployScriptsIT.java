@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeployScriptsIT {
   private static final List<String> SCRIPTS = List.of("install.sh", "uninstall.sh", "test.sh", "scripts/common.sh",
-      "scripts/podman-image.sh", "scripts/keycloak-local.sh", "scripts/backup-figures.sh", "scripts/lint-migrations.sh", "scripts/build-release.sh",
+      "scripts/podman-image.sh", "scripts/keycloak-local.sh", "scripts/backup-figures.sh", "scripts/lint-migrations.sh", "scripts/build-release.sh", "scripts/upgrade-figures.sh",
       "helm/user-service/files/backup/archive-wal.sh", "helm/user-service/files/backup/base-backup.sh",
       "helm/user-service/files/backup/restore.sh");
 

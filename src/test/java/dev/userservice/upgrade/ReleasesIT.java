@@ -7,6 +7,7 @@ import dev.userservice.db.Migrations;
 import dev.userservice.support.ApiClient;
 import dev.userservice.support.Await;
 import dev.userservice.support.Response;
+import dev.userservice.support.Releases;
 import dev.userservice.support.ServiceProcess;
 import dev.userservice.support.Sql;
 import dev.userservice.support.TestDatabase;
@@ -32,7 +33,7 @@ class ReleasesIT {
   @Test
   @Timeout(900)
   void thePreviousReleaseServesOnThisSchemaAndItsMigrationJobLeavesItAlone() throws Exception {
-    Path jar = buildRelease("1.2.0");
+    Path jar = Releases.jar("1.2.0");
     DbSettings db = TestDatabase.createEmpty("release_1_2_0");
     Migrations.migrate(db, 0);
     String history = Sql.value(db, "SELECT string_agg(version || ':' || checksum, ',' ORDER BY installed_rank) FROM flyway_schema_history");
@@ -62,7 +63,7 @@ class ReleasesIT {
   @Test
   @Timeout(900)
   void whatReleaseOneZeroWroteComesThroughAnUpgradeToThisSchemaInOneStep() throws Exception {
-    Path jar = buildRelease("1.0.0");
+    Path jar = Releases.jar("1.0.0");
     DbSettings db = TestDatabase.createEmpty("release_1_0_0");
     try (ServiceProcess job = ServiceProcess.startJar(jar, ServiceProcess.workDir("release-1.0.0-job"),
         ServiceProcess.env(db), List.of(), "migrate")) {
@@ -94,13 +95,5 @@ class ReleasesIT {
         assertThat(read.header("ETag")).as("every row starts at version 1").isEqualTo("\"1\"");
       }
     }
-  }
-
-  /** scripts/build-release.sh: the release's jar, built once from its commit in a git worktree. */
-  private static Path buildRelease(String version) {
-    Tools.Result built = Tools.run(Path.of("."), 900, "scripts/build-release.sh", version);
-    assertThat(built.exitCode()).as(built.output()).isZero();
-    List<String> lines = built.output().lines().toList();
-    return Path.of(lines.getLast().trim());
   }
 }
