@@ -14,7 +14,7 @@ mvn_q dependency:list -DincludeScope=runtime -DexcludeTransitive=false -Dsort=tr
   -DoutputFile="$out/runtime.txt"
 mvn_q org.codehaus.mojo:versions-maven-plugin:2.19.1:display-dependency-updates -DprocessDependencyManagement=false \
   -Dversions.outputFile="$out/updates.txt" -Dversions.outputLineWidth=120
-mvn_q org.cyclonedx:cyclonedx-maven-plugin:2.9.1:makeBom -DincludeTestScope=false \
+mvn_q org.cyclonedx:cyclonedx-maven-plugin:2.9.3:makeBom -DincludeTestScope=false \
   -DoutputDirectory="$out" -DoutputName=bom -DoutputFormat=json
 
 echo "== runtime dependencies ($(grep -c ':jar:' "$out/runtime.txt"))"

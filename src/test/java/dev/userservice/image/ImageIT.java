@@ -96,6 +96,17 @@ class ImageIT {
     assertThat(labels.getString("org.opencontainers.image.revision")).isNotBlank();
     assertThat(labels.getString("org.opencontainers.image.source")).isNotBlank();
     assertThat(config.getJsonObject("Config").getString("User")).isEqualTo("10001:10001");
+
+    // The SBOM the label names: CycloneDX, of this version, listing what the jar runs with.
+    String sbomPath = labels.getString("dev.userservice.sbom");
+    assertThat(sbomPath).isEqualTo("/app/sbom.cdx.json");
+    Tools.Result sbom = podman(60, "run", "--rm", "--network=none", "--entrypoint", "cat", IMAGE, sbomPath);
+    assertThat(sbom.exitCode()).as(sbom.output()).isZero();
+    JsonObject bom = new JsonObject(sbom.output());
+    assertThat(bom.getString("bomFormat")).isEqualTo("CycloneDX");
+    assertThat(bom.getJsonObject("metadata").getJsonObject("component").getString("version")).isEqualTo(VERSION);
+    assertThat(bom.getJsonArray("components").stream().map(c -> ((JsonObject) c).getString("name")))
+        .contains("vertx-core", "vertx-pg-client", "flyway-core").doesNotContain("junit-jupiter-api", "assertj-core");
   }
 
   @Test
