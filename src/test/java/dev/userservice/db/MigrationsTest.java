@@ -52,6 +52,26 @@ class MigrationsTest {
     assertThat(Migrations.migrate(empty, 0)).isEqualTo(Integer.parseInt(Migrations.LATEST_VERSION) - 2);
   }
 
+  /**
+   * The rule of docs/upgrading.md: a release's migrations leave the schema usable by the release
+   * before it, so none drops or renames anything (a contraction comes one release after the code
+   * stopped reading it, and then this test names the exception it allows).
+   */
+  @Test
+  void noMigrationDropsOrRenamesWhatAnEarlierReleaseReads() throws Exception {
+    java.util.regex.Pattern contraction = java.util.regex.Pattern.compile(
+        "\\b(DROP\\s+(TABLE|COLUMN|INDEX|VIEW|CONSTRAINT)|RENAME\\s+(TO|COLUMN|CONSTRAINT)|ALTER\\s+COLUMN\\s+\\S+\\s+(TYPE|SET\\s+NOT\\s+NULL))\\b",
+        java.util.regex.Pattern.CASE_INSENSITIVE);
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+      for (var file : files.filter(f -> f.getFileName().toString().endsWith(".sql")).toList()) {
+        String sql = java.nio.file.Files.readString(file).replaceAll("--[^\\n]*", "");
+        assertThat(contraction.matcher(sql).find()).as(file.getFileName() + " contracts the schema").isFalse();
+      }
+    }
+    assertThat(contraction.matcher("ALTER TABLE \"user\" DROP COLUMN phone").find()).as("the check sees a DROP").isTrue();
+    assertThat(contraction.matcher("alter table t rename column a to b").find()).isTrue();
+  }
+
   @Test
   void releaseVersionsCompareAsNumbers() {
     assertThat(ReleaseVersion.compare("1.10.0", "1.9.0")).isPositive();
