@@ -105,10 +105,6 @@ public final class PostgresServer implements AutoCloseable {
     return data;
   }
 
-  public Process process() {
-    return process;
-  }
-
   public String log() {
     try {
       return Files.exists(logFile()) ? Files.readString(logFile()) : "";
